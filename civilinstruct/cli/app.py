@@ -1,0 +1,56 @@
+"""The root `civilinstruct` app. Each module in `COMMAND_MODULES` has a `register(app)` function."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from civilinstruct import __version__
+from civilinstruct.cli.common import new_app
+
+# One module per noun; heavy imports happen inside the commands, so `--help` stays fast.
+COMMAND_MODULES = [
+    "civilinstruct.cli.core",       # doctor, catalog, show
+    "civilinstruct.cli.run",        # run
+    "civilinstruct.cli.specs",      # specs, design
+    "civilinstruct.cli.build",      # build
+    "civilinstruct.cli.docs",       # docs-coverage
+    "civilinstruct.cli.serve",      # serve
+    "civilinstruct.cli.reward",     # reward
+    "civilinstruct.cli.bench",      # bench cases|run|score, decontaminate
+    "civilinstruct.cli.release",    # export, publish
+    "civilinstruct.cli.train",      # train sft|grpo
+]
+
+app = new_app(help="Build, verify, publish and train on instruction data for OpenSeesPy structural-modeling code.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"civilinstruct {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """civilinstruct: CivilInstruct-style data for physically consistent OpenSeesPy code.
+
+    Start with `civilinstruct doctor`, then `civilinstruct build manifests/demo.yaml --data data`.
+    """
+
+
+for _name in COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(_name)
+    except ModuleNotFoundError as _exc:  # a command module not written yet: the rest of the CLI still works
+        if _exc.name != _name:
+            raise
+        continue
+    _module.register(app)
+
+
+def main() -> None:
+    app()

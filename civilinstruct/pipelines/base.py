@@ -1,0 +1,62 @@
+"""What every pipeline gets (`BuildOptions`) and returns (`BuildReport`).
+
+A pipeline is a function of (options, seed, upstream shards) that writes samples through the store;
+the store makes it resumable (ids already committed are skipped before any expensive work).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class BuildOptions(BaseModel):
+    """Options shared by all pipelines; each pipeline reads the ones it needs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    n: int | None = Field(None, ge=0, description="how many samples (specs, failures, ...) to produce")
+    seed: int = Field(0, description="seed of every random choice; same seed, same ids and content")
+    docs: Path | None = Field(None, description="OpenSeesPy documentation HTML directory (api_pairs)")
+    per_command: int = Field(3, ge=1, description="pairs per documented command (api_pairs)")
+    workers: int = Field(2, ge=1, description="sandbox workers running programs in parallel")
+    timeout_s: float = Field(60.0, gt=0, description="wall-clock limit per program")
+    backend: Literal["offline", "openai"] = "offline"
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint (backend openai)")
+    model: str | None = Field(None, description="model name at the endpoint (backend openai)")
+    executor: Literal["local", "ray"] = "local"
+    ray_address: str | None = None
+    shard_size: int = Field(1000, ge=1)
+    progress: bool = True
+    allow_weak_isolation: bool = False
+    extra: dict[str, Any] = Field(default_factory=dict, description="pipeline-specific settings from a manifest")
+
+    def sandbox(self) -> Any:
+        """The program runner these options ask for (local bubblewrap pool, or Ray tasks)."""
+        if self.executor == "ray":
+            from civilinstruct.sandbox.ray_executor import RaySandbox
+
+            return RaySandbox(address=self.ray_address, timeout=self.timeout_s,
+                              allow_weak_isolation=self.allow_weak_isolation)
+        from civilinstruct.sandbox import Sandbox
+
+        return Sandbox(timeout=self.timeout_s, workers=self.workers,
+                       allow_weak_isolation=self.allow_weak_isolation)
+
+
+class BuildReport(BaseModel):
+    """What a pipeline did: counts a person reads at the end of a build, and `--json` prints."""
+
+    part: str
+    version: str
+    written: int = 0
+    skipped_existing: int = 0
+    failed: int = 0
+    dropped: Counter[str] = Field(default_factory=Counter, description="dropped samples per reason")
+    notes: list[str] = Field(default_factory=list)
+
+    def drop(self, reason: str, count: int = 1) -> None:
+        self.dropped[reason] += count
