@@ -29,7 +29,7 @@ class BuildOptions(BaseModel):
     model: str | None = Field(None, description="model name at the endpoint (backend openai)")
     executor: Literal["local", "ray"] = "local"
     ray_address: str | None = None
-    shard_size: int = Field(1000, ge=1)
+    shard_size: int = Field(20_000, ge=1, description="samples per shard (a shard is also cut every 30 s)")
     progress: bool = True
     allow_weak_isolation: bool = False
     extra: dict[str, Any] = Field(default_factory=dict, description="pipeline-specific settings from a manifest")

@@ -1,0 +1,137 @@
+"""`doctor`, `catalog` and `show`: what this machine can do, and what a data directory holds."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+
+from civilinstruct.cli.common import console, print_json
+from civilinstruct.errors import CivilError
+
+STATUS_STYLE = {"ok": "green", "degraded": "yellow", "missing": "red"}
+GROUPABLE = re.compile(r"^[a-z_]+(\.[a-z_]+)?$")
+
+
+def doctor(
+    data: Path = typer.Option(Path("."), "--data", help="Where data will be written (its free disk space is checked)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
+) -> None:
+    """Check this machine: openseespy, BLAS, sandbox isolation (bubblewrap, namespaces, limits), disk, extras.
+
+    Each line is ok, degraded or missing, with what to do. Exits 1 when something required is missing.
+    """
+    from civilinstruct.doctor import run_checks
+
+    checks = run_checks(data)
+    if json_out:
+        print_json([c.to_dict() for c in checks])
+    else:
+        table = Table(title="civilinstruct doctor", show_lines=False)
+        for col in ("check", "status", "detail", "what to do"):
+            table.add_column(col)
+        for c in checks:
+            table.add_row(c.name, f"[{STATUS_STYLE[c.status]}]{c.status}[/]", escape(c.detail), escape(c.fix))
+        console.print(table)
+    required = {"openseespy", "blas/lapack"}
+    if any(c.status == "missing" and c.name in required for c in checks):
+        raise typer.Exit(1)
+
+
+def catalog(
+    data: Path = typer.Argument(..., help="A data directory written by `civilinstruct build`."),
+    part: str = typer.Option(None, "--part", help="Only this part (api_pairs, long_code, bug_cot, expert)."),
+    by: str = typer.Option(None, "--by", help="Count samples by a column, e.g. failure_type or execution.status."),
+    json_out: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """What a data directory holds: parts, versions, shards, sample counts, and the builds that wrote them."""
+    from civilinstruct.store import Store
+
+    store = Store(data)
+    summary = store.summary()
+    if part is not None:
+        store._check_part(part)
+        summary["parts"] = [p for p in summary["parts"] if p["part"] == part]
+        summary["builds"] = [b for b in summary["builds"] if b["part"] == part]
+    if by is not None:
+        if not GROUPABLE.match(by):
+            raise CivilError(f"--by {by!r}: give a column name such as failure_type or execution.status")
+        where = f"WHERE part = '{part}'" if part else ""
+        try:
+            rows = store.sql(f"SELECT part, {by} AS value, count(*) AS samples FROM samples {where} "
+                             f"GROUP BY ALL ORDER BY part, samples DESC")
+        except Exception as exc:  # duckdb binder error: unknown column
+            raise CivilError(f"--by {by!r}: {str(exc).splitlines()[0]}") from None
+        summary["by"] = {"column": by, "rows": rows}
+    if json_out:
+        print_json(summary)
+        return
+    _print_summary(summary)
+
+
+def _print_summary(summary: dict) -> None:
+    table = Table(title=f"catalog of {summary['data']}")
+    for col in ("part", "version", "shards", "samples", "MB", "last write"):
+        table.add_column(col, justify="right" if col in {"shards", "samples", "MB"} else "left")
+    for p in summary["parts"]:
+        table.add_row(p["part"], p["version"], str(p["shards"]), str(p["samples"]), f"{p['bytes'] / 1e6:.2f}",
+                      str(p["last_write"])[:19])
+    console.print(table)
+    builds = Table(title="builds")
+    for col in ("build", "part", "version", "status", "written", "skipped", "started"):
+        builds.add_column(col)
+    for b in summary["builds"][-20:]:
+        style = {"done": "green", "running": "cyan", "failed": "red", "interrupted": "yellow"}.get(b["status"], "")
+        builds.add_row(b["build_id"][:8], b["part"], b["version"], f"[{style}]{b['status']}[/]", str(b["written"]),
+                       str(b["skipped"]), str(b["started_at"])[:19])
+    console.print(builds)
+    if "by" in summary:
+        by = Table(title=f"samples by {summary['by']['column']}")
+        for col in ("part", "value", "samples"):
+            by.add_column(col)
+        for r in summary["by"]["rows"]:
+            by.add_row(r["part"], escape(str(r["value"])), str(r["samples"]))
+        console.print(by)
+
+
+def show(
+    data: Path = typer.Argument(..., help="A data directory."),
+    sample_id: str = typer.Argument(..., metavar="ID", help="A sample id (or a unique prefix of 8+ characters)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the sample as JSON."),
+) -> None:
+    """One sample, readable: its chat, its program, how it ran, its score and lineage."""
+    from civilinstruct.store import Store
+
+    sample = Store(data).get(sample_id)
+    if sample is None:
+        raise CivilError(f"{data}: no sample with id {sample_id!r}")
+    if json_out:
+        print_json(sample.model_dump(mode="json"))
+        return
+    console.rule(f"[bold]{sample.part}[/] {sample.id}")
+    for m in sample.messages:
+        console.print(Panel(escape(m.content[:4000] + (" ..." if len(m.content) > 4000 else "")),
+                            title=m.role, title_align="left"))
+    if sample.code:
+        console.print(Syntax(sample.code, "python", line_numbers=True, word_wrap=False))
+    if sample.execution:
+        console.print("execution:", sample.execution.model_dump(exclude_none=True))
+    if sample.score is not None:
+        console.print(f"score: {sample.score:.1f}", sample.score_parts)
+    for label, value in (("ground truth T1 (s)", sample.ground_truth), ("failure type", sample.failure_type)):
+        if value is not None:
+            console.print(f"{label}: {value}")
+    console.print("spec:", json.loads(sample.spec))
+    console.print("lineage:", sample.lineage.model_dump(mode="json"))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("doctor")(doctor)
+    app.command("catalog")(catalog)
+    app.command("show")(show)

@@ -1,0 +1,9 @@
+"""The versioned shard store: Parquet shards catalogued in DuckDB, content-addressed ids, lineage, resume."""
+
+from civilinstruct.store.ids import canonical_json, make_id
+from civilinstruct.store.sample import PARTS, SCHEMA, Execution, Lineage, Message, Part, Sample
+from civilinstruct.store.store import Store
+from civilinstruct.store.writer import ShardWriter
+
+__all__ = ["PARTS", "SCHEMA", "Execution", "Lineage", "Message", "Part", "Sample", "ShardWriter", "Store",
+           "canonical_json", "make_id"]

@@ -1,0 +1,142 @@
+"""`Store`: one data directory of shards and its catalog; the entry point for writers and readers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from civilinstruct.errors import CivilError
+from civilinstruct.store import catalog
+from civilinstruct.store.sample import PARTS, SCHEMA, Sample
+from civilinstruct.store.writer import ShardWriter
+
+
+def _version_key(version: str) -> tuple[Any, ...]:
+    """Natural order, so v10 comes after v9."""
+    return tuple(int(tok) if tok.isdigit() else tok for tok in re.split(r"(\d+)", version))
+
+
+class Store:
+    """A civilinstruct data directory: `<data>/<part>/<version>/shard-NNNNN.parquet` + `<data>/catalog.duckdb`."""
+
+    def __init__(self, data_dir: str | Path) -> None:
+        self.data_dir = Path(data_dir)
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise CivilError(f"{self.data_dir}: exists and is not a directory")
+
+    # -- writing -------------------------------------------------------------------------------------------
+    def writer(self, part: str, version: str, *, pipeline: str | None = None,
+               params: dict[str, Any] | None = None, shard_size: int = 20_000,
+               flush_interval_s: float = 30.0) -> ShardWriter:
+        """A crash-safe, resumable writer for one part/version (hold it in a `with` block)."""
+        return ShardWriter(self.data_dir, part, version, pipeline=pipeline, params=params, shard_size=shard_size,
+                           flush_interval_s=flush_interval_s)
+
+    # -- catalog ---------------------------------------------------------------------------------------------
+    def exists(self) -> bool:
+        return (self.data_dir / catalog.CATALOG_NAME).exists()
+
+    def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """Rows of a read-only query on the catalog, as dicts."""
+        with catalog.connect(self.data_dir, read_only=True) as con:
+            cur = con.execute(sql, params or [])
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def versions(self, part: str) -> list[str]:
+        self._check_part(part)
+        if not self.exists():
+            return []
+        rows = self.query("SELECT DISTINCT version FROM shards WHERE part = ?", [part])
+        return sorted((r["version"] for r in rows), key=_version_key)
+
+    def latest_version(self, part: str) -> str | None:
+        versions = self.versions(part)
+        return versions[-1] if versions else None
+
+    def shard_paths(self, part: str, version: str | None = None) -> list[Path]:
+        """Registered shards of a part (its latest version unless one is named), in order."""
+        version = version or self.latest_version(part)
+        if version is None:
+            return []
+        rows = self.query("SELECT path FROM shards WHERE part = ? AND version = ? ORDER BY shard_index",
+                          [part, version])
+        return [self.data_dir / r["path"] for r in rows]
+
+    def summary(self) -> dict[str, Any]:
+        """Parts, versions, shards, sample counts and builds: what `civilinstruct catalog` prints."""
+        parts = self.query("""
+            SELECT part, version, count(*) AS shards, sum(n_samples) AS samples, sum(bytes) AS bytes,
+                   max(created_at) AS last_write
+            FROM shards GROUP BY part, version ORDER BY part, version""")
+        builds = self.query("""
+            SELECT build_id, part, version, pipeline, status, written, skipped, started_at, finished_at
+            FROM builds ORDER BY started_at""")
+        return {"data": str(self.data_dir), "parts": parts, "builds": builds}
+
+    # -- reading ---------------------------------------------------------------------------------------------
+    def read(self, part: str, version: str | None = None, columns: list[str] | None = None) -> pa.Table:
+        """All samples of a part as one Arrow table (empty table with the schema when there are none)."""
+        self._check_part(part)
+        paths = self.shard_paths(part, version)
+        if not paths:
+            return SCHEMA.empty_table() if columns is None else SCHEMA.empty_table().select(columns)
+        return pa.concat_tables([_read_shard(p, columns) for p in paths])
+
+    def iter_samples(self, part: str, version: str | None = None) -> Iterator[Sample]:
+        for path in self.shard_paths(part, version):
+            for row in _read_shard(path, None).to_pylist():
+                yield Sample.from_row(row)
+
+    def get(self, sample_id: str) -> Sample | None:
+        """One sample by id (or by a unique id prefix of at least 8 characters)."""
+        if len(sample_id) < 8:
+            raise CivilError(f"id {sample_id!r} is too short: give at least 8 characters")
+        found: list[tuple[Path, str]] = []
+        for rel in (r["path"] for r in self.query("SELECT path FROM shards ORDER BY part, version, shard_index")):
+            ids = _read_shard(self.data_dir / rel, ["id"]).column("id")
+            hits = pc.filter(ids, pc.starts_with(ids, sample_id)).to_pylist()
+            found += [(self.data_dir / rel, hit) for hit in hits]
+        if len({hit for _, hit in found}) > 1:
+            raise CivilError(f"id prefix {sample_id!r} is ambiguous; give more characters")
+        if not found:
+            return None
+        path, full_id = found[-1]  # the same id in two versions: the newest
+        table = _read_shard(path, None)
+        return Sample.from_row(table.filter(pc.equal(table.column("id"), full_id)).to_pylist()[0])
+
+    def sql(self, query: str) -> list[dict[str, Any]]:
+        """Run a query against the `samples` view (all registered shards) in an in-memory DuckDB."""
+        con = duckdb.connect()
+        try:
+            paths = [str(p.resolve()) for part in PARTS for v in self.versions(part)
+                     for p in self.shard_paths(part, v)]
+            if not paths:
+                return []
+            con.execute(f"CREATE VIEW samples AS {catalog.select_shards_sql(paths)}")
+            cur = con.execute(query)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row)) for row in cur.fetchall()]
+        finally:
+            con.close()
+
+    @staticmethod
+    def _check_part(part: str) -> None:
+        if part not in PARTS:
+            raise CivilError(f"unknown part {part!r} (expected one of: {', '.join(PARTS)})")
+
+
+def _read_shard(path: Path, columns: list[str] | None) -> pa.Table:
+    try:
+        return pq.read_table(path, columns=columns)
+    except FileNotFoundError:
+        raise CivilError(f"{path}: registered shard is missing") from None
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise CivilError(f"{path}: not a readable Parquet shard ({str(exc).splitlines()[0]})") from None

@@ -1,0 +1,58 @@
+"""A build run in a child process, optionally killing itself with SIGKILL at a chosen point of the k-th shard.
+
+usage: crash_child.py DATA N SHARD_SIZE [FAULT K]; FAULT is one of the names in POINTS. With HOLD=seconds in the
+environment the child sleeps while holding the writer (for the lock test).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from sample_factory import synthetic_sample  # noqa: E402
+
+import pyarrow.parquet as pq  # noqa: E402
+
+from civilinstruct.store import Store, catalog, writer  # noqa: E402
+
+calls: dict[str, int] = {}
+
+
+def die_at(name: str, k: int, fn):
+    def wrapped(*args, **kwargs):
+        calls[name] = calls.get(name, 0) + 1
+        if calls[name] == k and name.startswith("before_"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        result = fn(*args, **kwargs)
+        if calls[name] == k:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return result
+    return wrapped
+
+
+def main() -> None:
+    data, n, shard_size = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    if len(sys.argv) > 4:
+        fault, k = sys.argv[4], int(sys.argv[5])
+        if fault == "write_table":          # temporary file written, not yet renamed
+            writer.pq.write_table = die_at(fault, k, pq.write_table)
+        elif fault == "replace":            # shard renamed into place, not yet registered
+            writer.os.replace = die_at(fault, k, os.replace)
+        elif fault == "in_transaction":     # inside the registering transaction, before COMMIT
+            writer.catalog.refresh_samples_view = die_at(fault, k, catalog.refresh_samples_view)
+        elif fault == "before_write":       # nothing of this shard written
+            writer.pq.write_table = die_at(fault, k, pq.write_table)
+    with Store(data).writer("long_code", "v1", shard_size=shard_size) as w:
+        time.sleep(float(os.environ.get("HOLD", "0")))
+        for i in range(n):
+            w.add(synthetic_sample(i))
+            if os.environ.get("SLOW"):
+                time.sleep(0.002)
+
+
+if __name__ == "__main__":
+    main()
