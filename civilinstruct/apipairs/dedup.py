@@ -1,0 +1,44 @@
+"""Near-duplicate instruction removal: two instructions that differ only in numbers or a word or two are one.
+
+Instructions are compared as sets of word 3-shingles after numbers are masked, so "Fy = 355" and
+"Fy = 420" look the same; a pair whose Jaccard similarity with an already kept one reaches the threshold
+is dropped. Comparison is within a command (pairs of different commands are different by construction),
+which keeps the cost linear in the number of commands.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
+_NUM = re.compile(r"[-+]?\d[\d.,eE+-]*")
+_WORD = re.compile(r"[a-z_#']+")
+
+
+def shingles(text: str, n: int = 3) -> frozenset[tuple[str, ...]]:
+    words = _WORD.findall(_NUM.sub("#", text.lower()))
+    if len(words) < n:
+        return frozenset({tuple(words)})
+    return frozenset(tuple(words[i:i + n]) for i in range(len(words) - n + 1))
+
+
+def jaccard(a: frozenset, b: frozenset) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def dedup(items: Iterable[T], *, text: Callable[[T], str], group: Callable[[T], str],
+          threshold: float = 0.8) -> Iterator[tuple[T, bool]]:
+    """Yield (item, kept) in input order; the first of a near-duplicate cluster is kept."""
+    kept: dict[str, list[frozenset]] = {}
+    for item in items:
+        sh = shingles(text(item))
+        seen = kept.setdefault(group(item), [])
+        if any(jaccard(sh, other) >= threshold for other in seen):
+            yield item, False
+            continue
+        seen.append(sh)
+        yield item, True

@@ -1,0 +1,537 @@
+"""The offline generator (`offline/rules-v1`): command + variant number -> instruction and commented snippet.
+
+Each variant draws, from a seed that depends only on (seed, command, variant), a project scenario with its
+unit system, a documented form of the command, which optional groups to use, a comment style and an
+instruction phrasing; the runnable context comes from `contexts`. Same inputs, same pair.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from dataclasses import dataclass, field
+
+from civilinstruct.apipairs import contexts as cx
+from civilinstruct.apipairs.elements import coordinates, needs_for
+from civilinstruct.apipairs.scenarios import SCENARIOS, Scenario, scenarios_for
+from civilinstruct.apipairs.values import Value, describe, is_str_type, number_for
+from civilinstruct.apipairs.verify import Group
+from civilinstruct.apipairs.verify import groups as _groups
+from civilinstruct.docs.model import ArgDoc, Command, DocPage, Param, Signature
+
+GENERATOR = "offline/rules-v1"
+# Commands whose flag groups are really a fixed recipe: exactly these switches make a working call.
+_NODE_REC = {"-file", "-time", "-node", "-dof"}
+_ELE_REC = {"-file", "-time", "-ele"}
+FORCED_FLAGS: dict[str, set[str]] = {
+    "recorder('Node')": _NODE_REC, "recorder('EnvelopeNode')": _NODE_REC,
+    "recorder('Element')": _ELE_REC, "recorder('EnvelopeElement')": _ELE_REC,
+    "eleLoad": {"-ele", "-type", "-beamUniform"}, "pattern('UniformExcitation')": {"-accel"},
+    "groundMotion": {"-accel"}, "uniaxialMaterial('ElasticMultiLinear')": {"-strain", "-stress"},
+    "region": {"-node"}, "updateMaterialStage": {"-material", "-stage"},
+    "element('zeroLengthContact2D')": {"-normal"},
+}
+STYLES = ("variables", "inline", "above")
+
+
+@dataclass
+class Candidate:
+    """A generated pair before verification."""
+
+    command: str
+    page: str
+    variant: int
+    signature: Signature
+    instruction: str
+    code: str
+    answer: str
+    style: str
+    scenario: str
+    options: list[str] = field(default_factory=list)
+    generator: str = GENERATOR
+    prompt_template: str | None = None
+    prompt_hash: str | None = None
+    usage: dict[str, int] = field(default_factory=dict)
+    stand_in: str | None = None
+
+
+def unsupported_reason(command: Command) -> str | None:
+    """Why a command gets no runnable snippet offline (MPI, PFEM, external files), or None."""
+    if command.function in cx.UNSUPPORTED:
+        return cx.UNSUPPORTED[command.function]
+    if command.type_name and command.type_name in cx.UNSUPPORTED_TYPES:
+        return cx.UNSUPPORTED_TYPES[command.type_name]
+    if command.function == "mesh":
+        return "needs the PFEM mesh generator set-up"
+    return None
+
+
+def _seed(*parts: object) -> int:
+    return int(hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:12], 16)
+
+
+# ---------------------------------------------------------------- argument plan
+_TAG_POOLS = [
+    (r"^(sectag\w*|sec[ije]|secs\w*|sectiontag|sec\w*tags?|pipesectag)$", "section"),
+    (r"^(transftag|crdtransf)$", "transf"),
+    (r"^(integrationtag|integrtag)$", "integration"),
+    (r"^(frnmdltag|frntag\d|frntag)$", "friction"),
+    (r"^(backbonetag|crvtag|curvetag)$", "backbone"),
+    (r"^(tstag|dispseriestag|velseriestag|accelseriestag|timeseriestag|seriestag)$", "series"),
+    (r"^(patterntag)$", "pattern"),
+    (r"^(nodetag\w*|[rc]nodetag|[ijkl]node|[cs]node|lnode|ndtag|ndi|ndj|pnodetag|nodet|nodeb|dnodet|nodes?)$", "node"),
+    (r"^(eletag\d?|eles?)$", "element"),
+    (r"^(nd\w*mattag|mat3dtag|threedtag|pre_def_mattag|soilmattag|ndmattag)$", "nd"),
+    (r"^(\w*mat\w*tags?|othertag|mat\d\w*|mat_\d|matc|pipemattag|\w*mattag|s[xy]tag|conctag|uniTag)$", "uniaxial"),
+]
+_TAG_RE = [(re.compile(p, re.I), pool) for p, pool in _TAG_POOLS]
+
+
+def _pool_for(name: str) -> str | None:
+    return next((pool for rx, pool in _TAG_RE if rx.match(name)), None)
+
+
+class Planner:
+    """Builds the context and the argument values for one variant of one command."""
+
+    def __init__(self, command: Command, sig: Signature, scenario: Scenario, rng: random.Random) -> None:
+        self.command, self.sig, self.sc, self.u, self.rng = command, sig, scenario, scenario.units, rng
+        self.doc = command.doc
+        self.ctx = cx.Context()
+        self.names = {p.name for p in sig.params}
+        self.element_nodes: int = 2
+        self.needs = None
+        self.returns = False
+
+    # -- context by family
+    def build_context(self) -> None:
+        f, t, u, ctx = self.sig.function, (self.sig.type_name or ""), self.u, self.ctx
+        needed = {_pool_for(p.name) for p in self.sig.params if p.kind != "flag"} - {None}
+        if f == "uniaxialMaterial":
+            cx.model_lines(ctx, 2, 3, u)
+            if "series" in needed:
+                cx.ref_series(ctx)
+            if "backbone" in needed:
+                cx.ref_backbone(ctx, u)
+            if "element" in needed or "node" in needed:
+                cx.nodes(ctx, [[0.0, 0.0], [0.0, 0.0]])
+                cx.ref_uniaxial(ctx, u)
+                ctx.add("ops.element('zeroLength', 191, 1, 2, '-mat', 101, '-dir', 1)", "spring used by the material")
+                ctx.pools["element"] = [191]
+            if "uniaxial" in needed:
+                cx.ref_uniaxial(ctx, u)
+            if self.rng.random() < 0.75:
+                ctx.after = [(f"ops.testUniaxialMaterial({ctx.new_tag})", "drive the material directly"),
+                             ("for strain in [0.0005, 0.001, 0.002, -0.001]:", "a short strain history"),
+                             ("    ops.setStrain(strain)", ""),
+                             ("    print(f'strain {strain:+.4f} -> stress {ops.getStress():.4g}')", "")]
+            return
+        if f == "nDMaterial":
+            cx.model_lines(ctx, 3, 3, u)
+            if {"uniaxial", "nd"} & needed:
+                cx.ref_uniaxial(ctx, u)
+                cx.ref_nd(ctx, u, "nd3")
+            ctx.after = [(f"print('nDMaterial', {ctx.new_tag}, 'defined')", "confirm the definition")]
+            return
+        if f in {"section", "fiber", "layer", "patch"}:
+            three_d = bool({"Iy", "Jxx", "GJ"} & self.names) and f == "section" and t == "Elastic"
+            cx.model_lines(ctx, 3 if three_d else 2, 6 if three_d else 3, u)
+            cx.ref_uniaxial(ctx, u)
+            if t in {"NDFiber", "LayeredShell", "PlateFiber", "ElasticMembranePlateSection"}:
+                cx.ref_nd(ctx, u, "plate" if t != "NDFiber" else "nd3")
+            if "section" in needed:
+                cx.ref_section(ctx, u)
+            if f != "section":
+                ctx.add("ops.section('Fiber', 1, '-GJ', 1.0e6)", "fibre section that receives the fibres below")
+                ctx.new_tag = 2
+            return
+        if f == "element":
+            self._element_context()
+            return
+        if f == "beamIntegration":
+            cx.model_lines(ctx, 2, 3, u)
+            cx.ref_section(ctx, u)
+            return
+        if f == "geomTransf":
+            three_d = any(p.name in {"vecxz"} for p in self.sig.params)
+            cx.model_lines(ctx, 3 if three_d else 2, 6 if three_d else 3, u)
+            return
+        if f in {"frictionModel", "hystereticBackbone"}:
+            cx.model_lines(ctx, 2, 3, u)
+            if "uniaxial" in needed:
+                cx.ref_uniaxial(ctx, u)
+            return
+        if f in cx.ANALYSIS_SLOTS:
+            transient = t.lower() in cx.TRANSIENT
+            cx.cantilever(ctx, u, analysed=False, skip=f, transient=transient)
+            return
+        if f in {"timeSeries", "pattern", "groundMotion", "recorder", "region"}:
+            cx.cantilever(ctx, u, analysed=False)
+            ctx.new_tag = 2
+            cx.ref_series(ctx)
+            if f == "pattern" and t in {"UniformExcitation", "MultipleSupport"}:
+                ctx.add("ops.timeSeries('Sine', 172, 0.0, 10.0, 0.5, '-factor', 1.0)", "harmonic acceleration record")
+                ctx.pools["series"] = [172]
+            if f == "pattern" and t == "MultipleSupport":
+                ctx.after = [("ops.groundMotion(1, 'Plain', '-accel', 172)", "a ground motion for the pattern"),
+                             ("ops.imposedMotion(1, 1, 1)", "impose it at the base")] + ctx.after
+            return
+        if f in {"node", "model", "wipe", "mass", "fixX", "fixY", "fixZ", "setStartNodeTag"}:
+            if f not in {"model", "wipe"}:
+                cx.model_lines(ctx, 2, 3, u)
+            if f == "mass":
+                cx.nodes(ctx, [[0.0, 0.0], [0.0, u.length_member]])
+            if f in {"fixX", "fixY", "fixZ"}:
+                if f == "fixZ":
+                    ctx.setup.clear()
+                    cx.model_lines(ctx, 3, 6, u)
+                    cx.nodes(ctx, [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+                else:
+                    cx.nodes(ctx, [[0.0, 0.0], [1.0, 0.0]])
+            return
+        before_analysis = {"equalDOF", "equalDOF_Mixed", "rigidDiaphragm", "rigidLink", "sp", "eleLoad",
+                           "imposedMotion", "setNodeCoord", "setElementRayleighDampingFactors", "modalDamping",
+                           "block2D", "block3D", "randomVariable", "setParameter", "addToParameter"}
+        analysed = f not in before_analysis
+        cx.cantilever(ctx, u, analysed=analysed)
+        if analysed:  # a query: keep what it returns and show it
+            self.returns = True
+            ctx.after = [(f"print('{f} ->', result)", "show what the command returned")]
+        if f == "nodeReaction":
+            ctx.add("ops.reactions()", "compute support reactions first")
+            ctx.pools["node"] = [1, 2]
+        if f in {"equalDOF", "equalDOF_Mixed", "rigidLink", "rigidDiaphragm"}:
+            ctx.add(f"ops.node(3, {0.5 * u.length_member:g}, {u.length_member:g})", "a slave node beside the tip")
+            ctx.pools["node"] = [2, 3]
+        if f in {"eigen", "modalProperties", "responseSpectrumAnalysis", "nodeEigenvector", "modalDamping"}:
+            if f != "eigen":
+                ctx.add("ops.eigen(1)" if f != "responseSpectrumAnalysis" else "ops.eigen('-fullGenLapack', 1)",
+                        "modal analysis first")
+
+    def _element_context(self) -> None:
+        ctx, u = self.ctx, self.u
+        needs = needs_for(self.sig.type_name or "", self.names)
+        self.needs = needs
+        cx.model_lines(ctx, needs.ndm, needs.ndf, u)
+        span = u.length_member if needs.nodes == 2 else u.length_member / 3
+        solid = needs.material in {"nd3", "acoustic", "none"} and needs.ndm == 3
+        coords = coordinates(needs.nodes, needs.ndm, span, needs.zero_length)
+        if solid and needs.nodes == 4:
+            coords = [[0.0, 0.0, 0.0], [span, 0.0, 0.0], [0.0, span, 0.0], [0.0, 0.0, span]]
+        cx.nodes(ctx, coords)
+        self.element_nodes = needs.nodes
+        if needs.material in {"nd2", "nd3", "plate", "acoustic"}:
+            cx.ref_nd(ctx, u, needs.material)
+        if needs.material == "plate":
+            cx.ref_section(ctx, u, plate=True)
+        pools = {_pool_for(p.name) for p in self.sig.params}
+        if "uniaxial" in pools or needs.material == "uniaxial":
+            cx.ref_uniaxial(ctx, u)
+        if "section" in pools and needs.material != "plate":
+            cx.ref_section(ctx, u)
+        if "transf" in pools:
+            cx.ref_transf(ctx)
+        if "integration" in pools:
+            cx.ref_integration(ctx, u)
+        if "friction" in pools:
+            cx.ref_friction(ctx)
+        if needs.material == "pipe":
+            ctx.add(f"ops.uniaxialMaterial('Pipe', 181, 1, 20.0, {u.E_steel:g}, 0.3, 1.2e-5)", "pipe material")
+            ctx.add(f"ops.section('Pipe', 182, {0.1 * u.length_member:g}, {0.005 * u.length_member:g})", "pipe section")
+            ctx.pools["pipe"] = [181, 182]
+        ctx.after = [(f"print('element', {ctx.new_tag}, 'nodes:', ops.eleNodes({ctx.new_tag}))", "check the connectivity")]
+
+    # -- values
+    def value(self, p: Param, index: int) -> Value:
+        name, doc = p.name, self.doc.arg(p.name)
+        f = self.sig.function
+        pool = _pool_for(name)
+        is_new = (index == 0 and f in cx.DEFINERS and re.search(r"tag$", name, re.I) is not None)
+        if is_new:
+            return Value(str(self.ctx.new_tag), describe(name, doc) + " (the new object's tag)")
+        if self.sig.type_name == "Pipe" and name in {"pipeMatTag", "pipeSecTag"}:
+            return Value(str(self.ctx.pools["pipe"][0 if "Mat" in name else 1]), describe(name, doc))
+        if p.kind == "varargs":
+            return self._list(p, doc, pool)
+        pool = self._retarget(pool, name)
+        if name == "respType":
+            return Value("'disp'", "response to record: displacements")
+        if re.fullmatch(r"numEigenvalues|eigenvector|mode|numModes", name):
+            return Value("1", describe(name, doc))
+        if pool and pool in self.ctx.pools:
+            tags = self.ctx.pools[pool]
+            pick = tags[min(index, len(tags) - 1)] if pool == "node" else self.rng.choice(tags)
+            if pool == "node" and f not in {"element"}:
+                pick = tags[0]
+            return Value(str(pick), describe(name, doc))
+        if self.sig.function == "beamIntegration" and name == "N" and any(q.kind == "varargs" for q in self.sig.params):
+            return Value("3", "number of integration points (one per section listed below)")
+        if name.lower() in {"ndm"}:
+            return Value(str(self.ctx.ndm), describe(name, doc))
+        if name.lower() in {"ndf"}:
+            return Value(str(self.ctx.ndf), describe(name, doc))
+        if is_str_type(doc) or name.lower() in {"filename", "filename_", "reportfilename", "name"}:
+            if "file" in name.lower():
+                return Value(repr(f"out_{self.rng.randint(1, 99)}.txt"), describe(name, doc))
+            quoted = re.findall(r"'([A-Za-z][\w-]*)'", doc.description if doc else "")
+            return Value(repr(quoted[0] if quoted else name), describe(name, doc))
+        return number_for(name, doc, self.u, self.rng, p.default)
+
+    def _retarget(self, pool: str | None, name: str) -> str | None:
+        """Material references point at nD materials where the object is a continuum one."""
+        if pool not in {"uniaxial", "nd"}:
+            return pool
+        if self.sig.function == "element" and self.needs is not None:
+            return "nd" if self.needs.material in {"nd2", "nd3", "acoustic", "plate"} else "uniaxial"
+        if self.sig.function == "nDMaterial":
+            uni = self.sig.type_name in {"PlateRebar", "FSAM"} or re.fullmatch(r"s[XY]Tag|concTag", name)
+            return "uniaxial" if uni else "nd"
+        if self.sig.function == "section" and self.sig.type_name in {"NDFiber", "LayeredShell", "PlateFiber"}:
+            return "nd"
+        return pool
+
+    def _list(self, p: Param, doc: ArgDoc | None, pool: str | None) -> Value:
+        name, n_el = p.name.lower(), self.element_nodes
+        pool = self._retarget(pool, p.name)
+        u = self.u
+        special = {
+            "pts": ([0.002, u.fy, 0.02, 1.2 * u.fy], "strain-stress points e1, s1, e2, s2"),
+            "strain": ([-0.02, -0.002, 0.0, 0.002, 0.02], "strain points of the curve"),
+            "stress": ([-1.2 * u.fy, -u.fy, 0.0, u.fy, 1.2 * u.fy], "stress points of the curve"),
+            "p1": ([u.fy, 0.002], "first positive backbone point (stress, strain)"),
+            "p2": ([1.2 * u.fy, 0.02], "second positive backbone point (stress, strain)"),
+            "p3": ([1.25 * u.fy, 0.05], "third positive backbone point (stress, strain)"),
+            "n1": ([-u.fy, -0.002], "first negative backbone point (stress, strain)"),
+            "n2": ([-1.2 * u.fy, -0.02], "second negative backbone point (stress, strain)"),
+            "n3": ([-1.25 * u.fy, -0.05], "third negative backbone point (stress, strain)"),
+            "args": (["globalForce"], "element response to record") if self.sig.function == "recorder" else None,
+        }
+        if self.sig.function == "beamIntegration" and name in {"locs", "wts", "sectags"}:
+            three = {"locs": [0.0, 0.5, 1.0], "wts": [1 / 6, 2 / 3, 1 / 6]}.get(name)
+            vals = three or self.ctx.pools.get("section", [121, 122, 123])[:3]
+            return Value(repr([round(v, 6) for v in vals]), describe(p.name, doc), 3)
+        if special.get(name):
+            vals, comment = special[name]
+            return Value(repr([round(v, 6) if isinstance(v, float) else v for v in vals]), comment, len(vals))
+        if name in {"elenodes", "nodestags", "elenodes1"}:
+            tags = self.ctx.pools.get("node", [1, 2])[:n_el]
+            return Value(repr(tags), describe(p.name, doc), len(tags))
+        if name in {"crds", "coords"}:
+            crd = [round(self.rng.uniform(0, self.u.length_member), 2) for _ in range(self.ctx.ndm)]
+            return Value(repr(crd), describe(p.name, doc), len(crd))
+        if name in {"mass", "disp", "vel", "accel", "massvalues", "constrvalues"}:
+            vals = [self.u.mass] * self.ctx.ndf if name.startswith("mass") else [0.0] * self.ctx.ndf
+            if name == "constrvalues":
+                vals = [1] * self.ctx.ndf
+            return Value(repr(vals), describe(p.name, doc), len(vals))
+        if pool and pool in self.ctx.pools:
+            tags = self.ctx.pools[pool][:2]
+            self._list_len = len(tags)
+            return Value(repr(tags), describe(p.name, doc), len(tags))
+        if name in {"dirs", "dir", "dofs"}:
+            k = getattr(self, "_list_len", 2)
+            vals = list(range(1, k + 1))
+            return Value(repr(vals), describe(p.name, doc), len(vals))
+        if name == "params" and self.sig.type_name in {"Steel02", "SteelMPF", "Steel4"}:
+            return Value("[18.0, 0.925, 0.15]", "R0, cR1, cR2: elastic-to-plastic transition", 3)
+        k = self.rng.choice([2, 3])
+        vals = [round(self.rng.uniform(0.1, 1.0), 3) for _ in range(k)]
+        return Value(repr(vals), describe(p.name, doc), k)
+
+
+# ---------------------------------------------------------------- text
+_ASKS = (
+    "Write OpenSeesPy code that defines {what} for {story}, and comment every argument.",
+    "For {story}, I need {what}. Show the OpenSeesPy call with a comment on each argument.",
+    "How do I create {what} in OpenSeesPy? The model is {story}; explain each argument line by line.",
+    "Give me a runnable OpenSeesPy snippet for {story} that uses {what}, with line-by-line comments.",
+    "Model {what} with OpenSeesPy as part of {story}. Annotate what every value means.",
+    "I am building {story}. Set up {what} in OpenSeesPy and document the arguments in comments.",
+    "Show, with commented OpenSeesPy code, how {what} is declared in {story}.",
+    "Using OpenSeesPy ({units}), define {what} for {story}; comment each parameter.",
+)
+_ASKS_USE = (
+    "Write OpenSeesPy code for {story} that calls {what}, and comment every argument.",
+    "In {story}, how do I use {what} in OpenSeesPy? Explain each argument line by line.",
+    "Show a runnable OpenSeesPy example of {what} in the setting of {story}, commenting each value.",
+    "For {story}, demonstrate {what} in OpenSeesPy with a comment on every line that matters.",
+    "I am working on {story}. Where and how does {what} fit in an OpenSeesPy script? Annotate the arguments.",
+    "Give me commented OpenSeesPy code that applies {what} to {story}.",
+    "Using OpenSeesPy ({units}), show {what} on a small model of {story}; comment each parameter.",
+    "Explain with a short, runnable OpenSeesPy script how {what} is called for {story}.",
+)
+_FAMILY_NOUN = {"uniaxialMaterial": "uniaxial material", "nDMaterial": "multi-dimensional (nD) material",
+                "section": "section", "element": "element", "beamIntegration": "beam integration rule",
+                "geomTransf": "geometric transformation", "timeSeries": "time series", "pattern": "load pattern",
+                "system": "linear system of equations solver", "numberer": "DOF numberer",
+                "constraints": "constraint handler", "test": "convergence test", "algorithm": "solution algorithm",
+                "integrator": "integrator", "recorder": "recorder", "frictionModel": "friction model",
+                "hystereticBackbone": "hysteretic backbone", "groundMotion": "ground motion"}
+
+
+def _what(sig: Signature, options: list[str]) -> str:
+    noun = _FAMILY_NOUN.get(sig.function)
+    base = f"the {sig.type_name} {noun}" if noun and sig.type_name else f"the `{sig.function}` command"
+    if options:
+        base += f" with the {', '.join(options)} option" + ("s" if len(options) > 1 else "")
+    return base
+
+
+def _summary(doc: DocPage) -> str:
+    text = doc.summary.split(". ")[0].strip().rstrip(".")
+    return text if 10 < len(text) < 220 else ""
+
+
+GENERIC_STAND_INS: dict[str, tuple[str, ...]] = {
+    "uniaxialMaterial": ("Steel01", "Elastic", "Concrete01", "Steel02", "Hysteretic"),
+    "nDMaterial": ("ElasticIsotropic", "J2Plasticity", "ElasticOrthotropic"),
+    "element": ("elasticBeamColumn", "forceBeamColumn", "Truss", "quad", "zeroLength"),
+    "section": ("Elastic", "Fiber"), "geomTransf": ("Linear", "PDelta", "Corotational"),
+    "timeSeries": ("Linear", "Constant", "Trig"), "pattern": ("Plain", "UniformExcitation"),
+    "beamIntegration": ("Lobatto", "Legendre", "Radau"), "system": ("BandGen", "ProfileSPD", "UmfPack"),
+    "constraints": ("Plain", "Transformation", "Penalty"), "frictionModel": ("Coulomb", "VelDependent"),
+    "layer": ("straight",), "patch": ("rect", "quad"), "integrator": ("LoadControl", "Newmark", "HHT"),
+    "algorithm": ("Newton", "ModifiedNewton", "KrylovNewton"), "test": ("NormDispIncr", "EnergyIncr"),
+    "numberer": ("RCM", "Plain"),
+}
+
+
+def is_generic(command: Command) -> bool:
+    """A dispatcher form such as `uniaxialMaterial(matType, matTag, *matArgs)`: no concrete type given."""
+    sig = command.signatures[0]
+    return (command.type_name is None and command.function in GENERIC_STAND_INS and bool(sig.params)
+            and sig.params[0].name.lower().endswith("type"))
+
+
+def stand_ins(command: Command, by_key: dict[str, Command]) -> list[Command]:
+    """Concrete documented commands that illustrate a generic dispatcher, in preference order."""
+    keys = [f"{command.function}('{t}')" for t in GENERIC_STAND_INS.get(command.function, ())]
+    return [by_key[k] for k in keys if k in by_key]
+
+
+def render(command: Command, variant: int, seed: int, stand_in: Command | None = None) -> Candidate:
+    """One variant of one command, deterministic in (seed, command, variant).
+
+    A generic dispatcher (`uniaxialMaterial(matType, ...)`) is shown through a concrete `stand_in` type;
+    the pair still belongs to the generic command.
+    """
+    if stand_in is not None:
+        cand = render(stand_in, variant, seed)
+        cand.command, cand.page, cand.stand_in = command.key, command.page, stand_in.key
+        cand.instruction = cand.instruction.replace(
+            "OpenSeesPy", f"OpenSeesPy's generic `{command.function}` command", 1)
+        return cand
+    rng = random.Random(_seed(seed, command.key, variant))
+    h = _seed(command.key) % len(SCENARIOS)
+    fitting = scenarios_for(command)
+    scenario = fitting[(h + variant) % len(fitting)]
+    sig = command.signatures[variant % len(command.signatures)]
+    planner = Planner(command, sig, scenario, rng)
+    planner.build_context()
+    groups = _groups(sig, command.doc)
+    optional = [g for g in groups if g.optional]
+    mode = variant % 3
+    chosen: list[Group] = []
+    forced = FORCED_FLAGS.get(sig.command)
+    if mode == 1:
+        chosen = [g for g in optional if not g.flag]
+    elif mode == 2 and optional:
+        chosen = rng.sample(optional, k=min(len(optional), rng.choice([1, 2])))
+    # trailing optional values are positional: include a prefix only (keep order)
+    args: list[tuple[Param, Value | None]] = []
+    options: list[str] = []
+    index = 0
+    for g in groups:
+        if forced is not None and g.flag:
+            if g.flag not in forced:
+                continue
+        elif g.optional and g not in chosen:
+            continue
+        for p in g.params:
+            if p.kind == "flag":
+                args.append((p, None))
+                options.append(p.name)
+            else:
+                args.append((p, planner.value(p, index)))
+                index += 1
+    style = STYLES[(variant + h) % len(STYLES)]
+    code = _code(planner, sig, args, style, scenario)
+    asks = _ASKS if sig.function in cx.DEFINERS | cx.ANALYSIS_SLOTS else _ASKS_USE
+    ask = asks[(variant * 3 + h) % len(asks)]
+    what = _what(sig, options)
+    instruction = ask.format(what=what, story=scenario.story, units=scenario.units.name)
+    key_vals = [f"{p.name} = {v.expr}" for p, v in args if v is not None and p.kind == "value"][1:4]
+    if key_vals and variant % 2 == 0:
+        instruction += " Use " + ", ".join(key_vals) + "."
+    summary = _summary(command.doc)
+    lead = (f"{summary}. " if summary else "") + (f"The snippet below uses {scenario.units.name} units"
+                                                    f" for {scenario.story}, builds the minimal context the"
+                                                    f" command needs, and then exercises it.")
+    answer = f"{lead}\n\n```python\n{code}```\n"
+    if command.doc.notes and variant % 2 == 1:
+        answer += f"\nNote from the documentation: {command.doc.notes[0][:300]}\n"
+    return Candidate(command=command.key, page=command.page, variant=variant, signature=sig,
+                     instruction=instruction, code=code, answer=answer, style=style, scenario=scenario.story,
+                     options=options)
+
+
+def _code(planner: Planner, sig: Signature, args: list[tuple[Param, Value | None]], style: str,
+          scenario: Scenario) -> str:
+    ctx = planner.ctx
+    lines = ["import openseespy.opensees as ops", ""]
+    lines.append(f"# --- context: {scenario.units.name}")
+    for code, comment in ctx.setup:
+        lines.append(f"{code}  # {comment}" if comment else code)
+    lines.append("")
+    title = f"{sig.function}('{sig.type_name}')" if sig.type_name else sig.function
+    lines.append(f"# --- {title}")
+    call_args: list[str] = [repr(sig.type_name)] if sig.type_name else []
+    used: dict[str, int] = {}
+    if style == "inline":
+        body = [f"    {repr(sig.type_name)},  # object type"] if sig.type_name else []
+        for p, v in args:
+            if v is None:
+                body.append(f"    {p.name!r},  # option switch")
+            else:
+                star = "*" if p.kind == "varargs" else ""
+                body.append(f"    {star}{v.expr},  # {p.name}: {v.comment}")
+        lines.append(f"{'result = ' if planner.returns else ''}ops.{sig.function}(")
+        lines.extend(body)
+        lines.append(")")
+    else:
+        for p, v in args:
+            if v is None:
+                call_args.append(repr(p.name))
+                continue
+            var = _var(p.name, used)
+            if style == "above":
+                lines.append(f"# {p.name}: {v.comment}")
+                lines.append(f"{var} = {v.expr}")
+            else:
+                lines.append(f"{var} = {v.expr}  # {v.comment}")
+            call_args.append(("*" if p.kind == "varargs" else "") + var)
+        lead = f"{'result = ' if planner.returns else ''}ops.{sig.function}("
+        call = f"{lead}{', '.join(call_args)})"
+        if len(call) > 110:
+            call = f"{lead}\n    " + ",\n    ".join(call_args) + ",\n)"
+        lines.append(call + "  # the documented call")
+    if ctx.after:
+        lines.append("")
+        for code, comment in ctx.after:
+            lines.append(f"{code}  # {comment}" if comment else code)
+    return "\n".join(lines) + "\n"
+
+
+_RESERVED = {"lambda", "print", "type", "id", "min", "max", "len", "list", "float", "int", "str", "ops", "pass",
+             "strain", "def", "class", "for", "in", "is", "not", "and", "or", "if", "else", "return", "import"}
+
+
+def _var(name: str, used: dict[str, int]) -> str:
+    var = re.sub(r"\W", "_", name)
+    if not var or var[0].isdigit():
+        var = "v_" + var
+    if var in _RESERVED:
+        var += "_"
+    used[var] = used.get(var, 0) + 1
+    return var if used[var] == 1 else f"{var}_{used[var]}"

@@ -1,0 +1,126 @@
+"""The BMEval report: one self-contained HTML file (metrics table, failure tables, an embedded PNG plot).
+
+Self-contained because reports get mailed and attached to issues; the PNG is also written beside the HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+from typing import Any
+
+_TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>BMEval report{{ ' - ' + title if title }}</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }
+table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
+th, td { border: 1px solid #ccc; padding: 0.3rem 0.7rem; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+thead th { background: #f0f0f0; }
+img { max-width: 100%; border: 1px solid #ddd; }
+.note { color: #666; font-size: 0.9rem; }
+</style></head><body>
+<h1>BMEval report{{ ' - ' + title if title }}</h1>
+<p class="note">{{ summary.cases }} cases x {{ summary.generations // summary.cases }} generations
+({{ summary.generations }} programs run in the sandbox); unbiased pass@k; period tolerance 30%
+{%- if summary.mean_reward is not none %}; mean MGHR reward {{ summary.mean_reward }}{% endif %}.</p>
+<h2>Metrics (%)</h2>
+<table><thead><tr>{% for name in metrics %}<th>{{ name }}</th>{% endfor %}</tr></thead>
+<tbody><tr>{% for value in metrics.values() %}<td>{{ '%.2f' % value }}</td>{% endfor %}</tr></tbody></table>
+<h2>Failure breakdown</h2>
+<p class="note">{{ failures.failed }} failed generations (not strictly correct), by first failing stage.</p>
+<table><thead><tr><th>stage</th><th>count</th><th>% of failures</th></tr></thead><tbody>
+{% for row in failures.stages %}<tr><td>{{ row.stage }}</td><td>{{ row.count }}</td><td>{{ '%.1f' % row.percent }}</td></tr>
+{% endfor %}</tbody></table>
+<h3>Top error types</h3>
+<table><thead><tr><th>mode</th><th>stage</th><th>count</th><th>% of failures</th></tr></thead><tbody>
+{% for row in failures.top_modes %}<tr><td>{{ row.mode }}</td><td>{{ stage_of[row.mode] }}</td><td>{{ row.count }}</td>
+<td>{{ '%.1f' % row.percent }}</td></tr>
+{% endfor %}</tbody></table>
+<h2>Plot</h2>
+<img alt="BMEval metrics and failure breakdown" src="data:image/png;base64,{{ png }}">
+</body></html>
+"""
+
+
+def render_plot(summary: dict[str, Any]) -> bytes:
+    """A PNG with three panels: the metrics, failures by stage, and the top error types."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    metrics = summary["metrics"]
+    failures = summary["failures"]
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5), gridspec_kw={"width_ratios": [1.3, 0.8, 1.6]},
+                             layout="constrained")
+    ax = axes[0]
+    names, values = list(metrics), list(metrics.values())
+    bars = ax.bar(range(len(names)), values, color=["#4c72b0"] * 2 + ["#55a868"] * 3 + ["#8172b2"] * 2)
+    ax.set_xticks(range(len(names)), [n.replace("_", " ") for n in names], fontsize=8, rotation=30, ha="right")
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("%")
+    ax.set_title("(a) BMEval metrics")
+    for bar, value in zip(bars, values):
+        ax.text(bar.get_x() + bar.get_width() / 2, value + 1, f"{value:.1f}", ha="center", fontsize=8)
+    ax = axes[1]
+    stages = failures["stages"]
+    ax.bar([s["stage"] for s in stages], [s["count"] for s in stages], color=[_COLORS[s["stage"]] for s in stages])
+    ax.set_title(f"(b) failures by stage (n={failures['failed']})")
+    ax.set_ylim(0, max(1, max(s["count"] for s in stages)) * 1.15)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_ylabel("generations")
+    for i, s in enumerate(stages):
+        ax.text(i, s["count"], f"{s['percent']:.1f}%", ha="center", va="bottom", fontsize=8)
+    ax.tick_params(axis="x", labelsize=8)
+    ax = axes[2]
+    top = failures["top_modes"][:8][::-1]
+    if top:
+        stage_of = _stage_of(summary)
+        ax.barh([_short(t["mode"]) for t in top], [t["count"] for t in top],
+                color=[_COLORS.get(stage_of.get(t["mode"], ""), "#937860") for t in top])
+        ax.tick_params(axis="y", labelsize=7)
+    else:
+        ax.text(0.5, 0.5, "no failures", ha="center", va="center", transform=ax.transAxes)
+        ax.set_yticks([])
+        ax.set_xticks([])
+    ax.set_title("(c) top error types (colour: stage)")
+    ax.set_xlabel("generations")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+_COLORS = {"executability": "#c44e52", "compliance": "#dd8452", "period": "#ccb974"}
+
+
+def _stage_of(summary: dict[str, Any]) -> dict[str, str]:
+    return {row["mode"]: stage for stage, rows in summary["failures"]["modes_by_stage"].items() for row in rows}
+
+
+def _short(mode: str, width: int = 48) -> str:
+    return mode if len(mode) <= width else mode[: width - 1] + "…"
+
+
+def render_html(summary: dict[str, Any], png: bytes, title: str = "") -> str:
+    """The report page for a `score_rows` summary and its plot."""
+    import jinja2
+
+    env = jinja2.Environment(autoescape=True)
+    stage_of = _stage_of(summary)
+    return env.from_string(_TEMPLATE).render(
+        summary=summary, metrics=summary["metrics"], failures=summary["failures"], stage_of=stage_of,
+        png=base64.b64encode(png).decode("ascii"), title=html.unescape(title))
+
+
+def write_report(summary: dict[str, Any], path: str | Path, title: str = "") -> Path:
+    """Write `path` (HTML) and `path` with a .png suffix; returns the HTML path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    png = render_plot(summary)
+    path.with_suffix(".png").write_bytes(png)
+    path.write_text(render_html(summary, png, title), encoding="utf-8")
+    return path

@@ -1,0 +1,119 @@
+"""Score BMEval generations: run every program in the sandbox pool, then the six metrics and the failures.
+
+Metrics (percent, as in the paper's Table 1): Pass@1 and Pass@k (executes), Pass@k_period, Pass@k_compliance,
+Pass@k_strict, Average (of the three engineering metrics) and Overall Average (of all six values shown).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from civilinstruct.bench.outcome import STAGES, Outcome, judge
+from civilinstruct.bench.passk import mean_pass_at_k
+from civilinstruct.errors import CivilError
+from civilinstruct.reward import evaluate, parse_ground_truth, run_programs
+from civilinstruct.rewardparts.format import extract_program
+
+GEN_COLUMNS = ("case_id", "sample_index", "completion")
+TOP_MODES = 10
+
+
+def load_generations(path: str | Path, ground_truth: str | None = None) -> list[dict[str, Any]]:
+    """Rows of a gens parquet; `ground_truth` picks the reference column (fe | empirical) if given."""
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    if not path.exists():
+        raise CivilError(f"{path}: no such generations file")
+    try:
+        rows = pq.read_table(path).to_pylist()
+    except Exception as exc:  # pyarrow raises several types for a file that is not parquet
+        raise CivilError(f"{path}: not a readable parquet file ({exc})") from exc
+    if rows and (missing := [c for c in GEN_COLUMNS if c not in rows[0]]):
+        raise CivilError(f"{path}: missing column(s) {', '.join(missing)}; was it written by `bench run`?")
+    if ground_truth is not None:
+        column = f"t_ref_{ground_truth}"
+        if rows and column not in rows[0]:
+            raise CivilError(f"{path}: no {column} column for --ground-truth {ground_truth}")
+        for row in rows:
+            row["ground_truth"] = row[column]
+    return rows
+
+
+def score_rows(rows: Sequence[dict[str, Any]], sandbox: Any, k: int = 5, progress: bool = False,
+               with_reward: bool = False) -> dict[str, Any]:
+    """Run and judge every generation; the metrics, the failure breakdown and the per-sample outcomes.
+
+    `with_reward` also computes each generation's MGHR reward; its static analysis costs about as much CPU
+    as running the program, which on a small machine competes with the sandbox workers, so it is opt-in.
+    """
+    texts = [r.get("completion") or "" for r in rows]
+    truths = [parse_ground_truth(r.get("ground_truth")) for r in rows]
+    if with_reward:
+        evaluated = [(parts["reward"], program, run) for parts, program, run in evaluate(texts, truths, sandbox, progress)]
+    else:
+        programs = [extract_program(t) for t in texts]
+        evaluated = [(None, p, run) for p, run in zip(programs, run_programs(programs, sandbox, progress))]
+    outcomes = [judge(str(row["case_id"]), int(row["sample_index"]), program, run, gt, reward)
+                for row, gt, (reward, program, run) in zip(rows, truths, evaluated)]
+    return summarize(outcomes, k=k)
+
+
+def summarize(outcomes: Sequence[Outcome], k: int = 5) -> dict[str, Any]:
+    """Metrics with the unbiased pass@k per case, and the failure breakdown, from judged outcomes."""
+    by_case: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        by_case[o.case_id].append(o)
+    if not by_case:
+        raise CivilError("no generations to score")
+    short = {c: len(v) for c, v in by_case.items() if len(v) < k}
+    if short:
+        case, n = next(iter(short.items()))
+        raise CivilError(f"pass@{k} needs {k} generations per case; {len(short)} case(s) have fewer "
+                         f"(e.g. {case}: {n}); finish `bench run` or pass a smaller k")
+
+    def rate(check: str, kk: int) -> float:
+        counts = [(len(v), sum(bool(getattr(o, check)) for o in v)) for v in by_case.values()]
+        return round(100.0 * mean_pass_at_k(counts, kk), 2)
+
+    metrics = {"pass@1": rate("executes", 1), f"pass@{k}": rate("executes", k),
+               f"pass@{k}_period": rate("period_ok", k), f"pass@{k}_compliance": rate("compliance_ok", k),
+               f"pass@{k}_strict": rate("strict", k)}
+    engineering = [metrics[f"pass@{k}_period"], metrics[f"pass@{k}_compliance"], metrics[f"pass@{k}_strict"]]
+    metrics["average"] = round(sum(engineering) / 3, 2)
+    metrics["overall_average"] = round(sum(metrics.values()) / len(metrics), 2)
+    rewards = [o.reward for o in outcomes if o.reward is not None]
+    return {
+        "cases": len(by_case),
+        "generations": len(outcomes),
+        "k": k,
+        "metrics": metrics,
+        "mean_reward": round(sum(rewards) / len(rewards), 4) if rewards else None,
+        "failures": breakdown(outcomes),
+        "outcomes": [o.to_dict() for o in outcomes],
+    }
+
+
+def breakdown(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    """Failed generations by stage (share of all failures) and their most common modes, overall and per stage."""
+    failed = [o for o in outcomes if not o.strict]
+    stages = Counter(o.stage for o in failed)
+    modes = Counter(o.mode for o in failed)
+    total = len(failed)
+
+    def pct(n: int, of: int) -> float:
+        return round(100.0 * n / of, 2) if of else 0.0
+
+    return {
+        "failed": total,
+        "stages": [{"stage": s, "count": stages.get(s, 0), "percent": pct(stages.get(s, 0), total)}
+                   for s in STAGES],
+        "top_modes": [{"mode": m, "count": n, "percent": pct(n, total)} for m, n in modes.most_common(TOP_MODES)],
+        "modes_by_stage": {
+            s: [{"mode": m, "count": n, "percent": pct(n, stages[s])}
+                for m, n in Counter(o.mode for o in failed if o.stage == s).most_common(TOP_MODES)]
+            for s in STAGES},
+    }

@@ -1,0 +1,44 @@
+"""What a diagnosis may look at: the failed run's observable evidence (never the program it was made from)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The run's status, exception, error line and output, plus the period it printed (if it got that far)."""
+
+    status: str
+    exit_code: int | None = None
+    exception_type: str | None = None
+    exception_message: str | None = None
+    error_line: int | None = None
+    stdout: str = ""
+    stderr: str = ""
+    period_s: float | None = None
+    max_drift: float | None = None
+    compliance: str | None = None
+
+    @classmethod
+    def from_result(cls, result: Any) -> "Evidence":
+        values = {name: getattr(result, name, None) for name in cls.__dataclass_fields__}
+        values["stdout"] = values["stdout"] or ""
+        values["stderr"] = values["stderr"] or ""
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def text(self) -> str:
+        """Everything the run said, for pattern matching."""
+        return "\n".join(filter(None, [self.exception_type, self.exception_message, self.stderr]))
+
+    def log(self, max_lines: int = 30) -> str:
+        """The error log a user would paste: the tail of stderr, or of stdout when the run itself succeeded."""
+        source = self.stderr.strip() if self.status != "ok" else self.stdout.strip()
+        lines = source.splitlines()
+        if not lines and self.exception_type:
+            lines = [f"{self.exception_type}: {self.exception_message or ''}"]
+        if len(lines) > max_lines:
+            lines = ["..."] + lines[-max_lines:]
+        return "\n".join(lines)

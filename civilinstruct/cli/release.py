@@ -1,0 +1,68 @@
+"""`civilinstruct export` and `civilinstruct publish`: a built data directory out to files, and up to the Hub."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from civilinstruct.cli.common import console, print_json
+
+
+class Format(str, Enum):
+    hf = "hf"
+    trl = "trl"
+    verl = "verl"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("export")
+    def export(
+        data: Path = typer.Argument(..., help="a civilinstruct data directory"),
+        fmt: Format = typer.Option(Format.hf, "--format", help="hf (Hub folder), trl (SFT + GRPO) or verl"),
+        out: Path = typer.Option(..., "--out", help="folder to write (replaced if it is an earlier export)"),
+        manifest: Path | None = typer.Option(None, "--manifest",
+                                             help="the release manifest: its splits, decontamination and card text"),
+        cases: Path | None = typer.Option(None, "--cases", help="BMEval cases parquet: keep its buildings out"),
+        as_json: bool = typer.Option(False, "--json", help="print what was written as JSON"),
+    ) -> None:
+        """Export DATA as a Hub dataset folder (hf), TRL SFT/GRPO parquet (trl) or verl RL parquet (verl).
+
+        Splits are made by building, so no building is in two splits; buildings of BMEval cases (--cases, or the
+        manifest's decontaminate section) are left out of every split.
+        """
+        from civilinstruct.release.contamination import load_contamination
+        from civilinstruct.release.export import export_release
+        from civilinstruct.release.manifest import load_manifest
+
+        loaded = load_manifest(manifest) if manifest else None
+        leaks = load_contamination(loaded.decontaminate if loaded else None, cases, data_dir=data)
+        report = export_release(data, fmt.value, out, manifest=loaded, contamination=leaks)
+        if as_json:
+            print_json(report.to_dict())
+            return
+        for name, rows in sorted(report.files.items()):
+            console.print(f"{rows:>7}  {out / name}")
+        left = report.splits.get("contaminated_rows", 0)
+        console.print(f"[green]exported[/] {sum(report.files.values())} rows as {fmt.value} to {out}"
+                      + (f" ({left} rows of BMEval buildings left out)" if left else ""))
+
+    @app.command("publish")
+    def publish(
+        folder: Path = typer.Argument(..., help="an hf export folder (civilinstruct export --format hf)"),
+        repo: str = typer.Option(..., "--repo", help="the dataset repository, OWNER/NAME"),
+        private: bool = typer.Option(False, "--private", help="create the repository as private"),
+        as_json: bool = typer.Option(False, "--json", help="print the commit as JSON"),
+    ) -> None:
+        """Upload an hf export folder to a Hugging Face dataset repository (token from HF_TOKEN).
+
+        HF_ENDPOINT points at another Hub (a mirror or a private Hub); the repository is created if missing.
+        """
+        from civilinstruct.hub import publish as push
+
+        url = push(folder, repo, private=private)
+        if as_json:
+            print_json({"repo": repo, "commit_url": url, "private": private})
+        else:
+            console.print(f"[green]published[/] {folder} -> {repo}: {url}")

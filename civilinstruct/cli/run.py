@@ -1,0 +1,97 @@
+"""`civilinstruct run PROGRAM.py`: run one program in the sandbox and show what it did and what physics it printed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+import typer
+import typer.core
+from typer.core import TyperCommand
+
+from civilinstruct.cli.common import console, print_json
+from civilinstruct.errors import CivilError
+
+if TYPE_CHECKING:
+    from civilinstruct.sandbox.result import RunResult
+
+STATUS_STYLE = {"ok": "green", "error": "red", "timeout": "yellow", "crashed": "magenta", "killed": "magenta",
+                "oom": "yellow"}
+
+
+def run(
+    program: Path = typer.Argument(..., help="The Python/OpenSeesPy program to run (untrusted is fine)."),
+    timeout: float = typer.Option(60.0, "--timeout", min=0.01, envvar="CIVILINSTRUCT_TIMEOUT",
+                                  help="Wall-clock limit in seconds; the whole process tree is killed at it."),
+    memory: int = typer.Option(2048, "--memory", min=16, envvar="CIVILINSTRUCT_MEMORY_MB",
+                               help="Memory cap in MB (address space beyond the warm interpreter's; cgroup total)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    allow_weak_isolation: bool = typer.Option(False, "--allow-weak-isolation",
+                                              envvar="CIVILINSTRUCT_ALLOW_WEAK_ISOLATION",
+                                              help="Run even where a protection is off (it says which)."),
+) -> None:
+    """Run PROGRAM in the sandbox: isolated, time- and memory-capped, with T1, drift and verdict read from stdout.
+
+    Exits 0 whenever the sandbox worked, whatever the program did (see `status`); non-zero only for bad usage.
+    """
+    from civilinstruct.sandbox import Sandbox
+
+    if not program.is_file():
+        raise CivilError(f"no such program file: {program}")
+    try:
+        code = program.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CivilError(f"cannot read {program}: {exc}") from None
+    with Sandbox(timeout=timeout, memory_mb=memory, workers=1, allow_weak_isolation=allow_weak_isolation) as box:
+        result = box.run(code)
+    if json_out:
+        print_json(result.model_dump())
+        return
+    _show(program, result)
+
+
+def _show(program: Path, r: RunResult) -> None:
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.table import Table
+
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    style = STATUS_STYLE.get(r.status, "white")
+    table.add_row("status", f"[{style}]{r.status}[/] (exit code {r.exit_code})")
+    if r.exception_type:
+        where = f" at line {r.error_line} of {r.total_lines}" if r.error_line else ""
+        table.add_row("exception", escape(f"{r.exception_type}: {r.exception_message}{where}"))
+    table.add_row("wall time", f"{r.wall_s:.3f} s")
+    table.add_row("T1", "-" if r.period_s is None else f"{r.period_s:g} s")
+    if len(r.periods) > 1:
+        table.add_row("periods", ", ".join(f"{p:g}" for p in r.periods))
+    table.add_row("max drift", "-" if r.max_drift is None else f"{r.max_drift:.6g} (1/{1 / r.max_drift:.0f})")
+    table.add_row("compliance", r.compliance or "-")
+    console.print(Panel(table, title=escape(str(program)), expand=False))
+    for name, text, cut in (("stdout", r.stdout, r.stdout_truncated), ("stderr", r.stderr, r.stderr_truncated)):
+        if text:
+            console.rule(f"{name}{' (truncated)' if cut else ''}")
+            console.print(escape(text.rstrip("\n")), highlight=False, soft_wrap=True)
+
+
+# Recent typer ships its own copy of click; catch the usage errors of whichever click parses the command line.
+_VENDORED_CLICK = getattr(typer.core, "_click", None)
+_USAGE_ERRORS: tuple[type[Exception], ...] = (click.UsageError,) + (
+    (_VENDORED_CLICK.exceptions.UsageError,) if _VENDORED_CLICK is not None else ())
+
+
+class OneLineUsageErrors(TyperCommand):
+    """Bad usage (unknown flag, bad value, no program) as one line, like every other user error."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except _USAGE_ERRORS as exc:
+            raise CivilError(f"{exc.format_message()} (see civilinstruct run --help)", exit_code=2) from None
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run", cls=OneLineUsageErrors)(run)

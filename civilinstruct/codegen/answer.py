@@ -1,0 +1,67 @@
+"""The assistant message: `<think>` the design derivation `</think>` then `<answer>` the program `</answer>`."""
+
+from __future__ import annotations
+
+from civilinstruct.codegen.render import render
+from civilinstruct.design import Design, design
+from civilinstruct.physics import codes
+
+
+def think_text(d: Design) -> str:
+    """The rule-based design as a chain of thought: loads, spectrum, sizing iterations, checks."""
+    s = d.spec
+    live = d.live_kn_m2
+    lines = [
+        f"The building is a {s.stories}-story RC frame ({s.function}), story height {s.story_height_m:g} m, so "
+        f"H = {s.height_m:g} m; plan {s.bays_x} x {s.span_x_m:g} m = {s.width_x_m:g} m along X and "
+        f"{s.bays_y} x {s.span_y_m:g} m = {s.width_y_m:g} m along Y.",
+        f"Height limit for RC frames at intensity {s.intensity:g} is {codes.MAX_HEIGHT_FRAME_M[s.intensity]:g} m "
+        f"(GB 50011 Table 6.1.1): H = {s.height_m:g} m is within it. Seismic grade (Table 6.1.2): "
+        f"{d.seismic_grade}, so the axial compression ratio limit is {d.axial_limit:.2f}.",
+        f"Loads: superimposed dead {d.dead_kn_m2:g} kPa, live {live:g} kPa ({s.function}, GB 50009), roof live "
+        f"{d.roof_live_kn_m2:g} kPa, infill {d.infill_kn_m:g} kN/m on floor beams. Seismic weight uses D + 0.5L "
+        f"(GB 50011 5.1.3).",
+        f"I model a typical interior frame along X carrying a {s.span_y_m:g} m strip; beam line load on a typical "
+        f"floor w = {d.beam_w_kn_m[0]:.2f} kN/m, roof {d.beam_w_kn_m[-1]:.2f} kN/m; frame seismic weight "
+        f"{sum(d.floor_weight_kn):.0f} kN.",
+        f"Spectrum: intensity {s.intensity:g} ({s.pga_g:.2f}g) gives alpha_max = {d.alpha_max:.2f}; design group "
+        f"{s.design_group}, site class {s.site_class} gives Tg = {d.tg_s:.2f} s; damping 0.05 so gamma = 0.9, "
+        f"eta2 = 1.0.",
+        f"Materials: {d.concrete} (Ec = {d.Ec_mpa:.3g} MPa, fc = {d.fc_mpa:g} MPa), HRB400 (fy = 360 MPa); "
+        f"cracked stiffness {d.col_crack:.2f} Ig for columns and {d.beam_crack:.2f} Ig for beams.",
+        "Sizing loop (modal response spectrum, SRSS, drift limit 1/550):",
+        *[f"- {line}" for line in d.iterations],
+        f"Final: T1 = {d.t1_s:.3f} s, alpha(T1) = {d.alphas[0]:.4f}, base shear {d.base_shear_kn:.1f} kN "
+        f"({d.base_shear_kn / sum(d.floor_weight_kn) * 100:.2f}% of the weight), mass participation "
+        f"{d.mass_ratio * 100:.1f}% with {d.n_modes} modes.",
+        f"Minimum shear coefficient (GB 50011 5.2.5): lambda = {d.min_shear_coeff:.3f}; "
+        + (f"story shears and drifts are amplified by up to x{d.shear_amplification:.3f} to reach it."
+           if d.shear_amplification > 1.0 else "every story shear already exceeds lambda times the gravity above."),
+        f"Checks: max drift 1/{1 / d.max_drift:.0f} <= 1/550; axial ratio {d.max_axial_ratio:.2f} <= "
+        f"{d.axial_limit:.2f}; beams {d.beam_bars.label} give D/C {d.max_beam_dc:.2f}; columns "
+        + ", ".join(f"{g.size_m * 1000:.0f} mm with {g.bars_side.label} per side" for g in d.column_groups)
+        + f" give D/C {d.max_column_dc:.2f}. All checks pass.",
+        f"For reference, the GB 50009 Appendix F estimate is {d.empirical_t1_s:.2f} s for the infilled building; "
+        f"the bare cracked frame is more flexible, and psi_T = {d.psi_t:.1f} times its period is "
+        f"{d.psi_t * d.t1_s:.2f} s.",
+        "The program builds this frame, runs gravity, eigen and response-spectrum analyses, and prints T1, the "
+        "drifts, the member checks and the verdict.",
+    ]
+    return "\n".join(lines)
+
+
+def wrap_answer(design: Design, program: str) -> str:
+    """`<think>` the design derivation `</think>` `<answer>` the program in one python block `</answer>`."""
+    return f"<think>\n{think_text(design)}\n</think>\n<answer>\n```python\n{program.rstrip()}\n```\n</answer>"
+
+
+def answer(design: Design, style_seed: int) -> str:
+    """The full assistant message for a design (the format the reward scores)."""
+    return wrap_answer(design, render(design, style_seed))
+
+
+def offline_answer(instruction_text: str, seed: int = 0) -> str:
+    """Answer a building instruction offline: parse it (defaults for what it leaves out), design, render."""
+    from civilinstruct.instructions import parse_instruction
+
+    return answer(design(parse_instruction(instruction_text)), seed)

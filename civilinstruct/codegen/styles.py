@@ -1,0 +1,56 @@
+"""Presentation styles of generated programs: layout, naming, comment language, tag numbering.
+
+A style changes how a program reads, never what it computes: every style of one design prints the same periods,
+drifts and verdicts (a test checks this). 2 x 2 x 2 x 2 = 16 styles.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+LAYOUTS = ("flat", "functions")
+NAMINGS = ("descriptive", "short")
+LANGUAGES = ("en", "zh")
+NUMBERINGS = ("grid", "sequential")
+
+NAMES: dict[str, dict[str, str]] = {
+    "descriptive": {
+        "n_story": "NUM_STORIES", "story_h": "STORY_HEIGHT", "n_bay": "NUM_BAYS", "bay_w": "BAY_WIDTH",
+        "trib_w": "TRIBUTARY_WIDTH", "g": "GRAVITY", "E": "CONCRETE_E", "fc": "CONCRETE_FC", "fy": "REBAR_FY",
+        "col_crack": "COLUMN_CRACK_FACTOR", "beam_crack": "BEAM_CRACK_FACTOR", "alpha_max": "ALPHA_MAX",
+        "tg": "SITE_TG", "zeta": "DAMPING_RATIO", "drift_limit": "DRIFT_LIMIT", "min_shear": "MIN_SHEAR_COEFF", "axial_limit": "AXIAL_RATIO_LIMIT",
+        "n_modes": "NUM_MODES", "cover": "COVER", "xi_b": "XI_BALANCED", "gamma_g": "GAMMA_G",
+        "gamma_eh": "GAMMA_EH", "col_size": "COLUMN_SIZE", "col_bars": "COLUMN_BARS_PER_SIDE",
+        "beam_b": "BEAM_WIDTH", "beam_h": "BEAM_DEPTH", "beam_bars": "BEAM_BARS",
+        "floor_nodes": "floor_nodes", "columns": "column_elements", "beams": "beam_elements",
+        "col_props": "column_properties", "grav_force": "gravity_forces", "eq_force": "seismic_forces",
+        "results": "results",
+    },
+    "short": {
+        "n_story": "NS", "story_h": "H", "n_bay": "NB", "bay_w": "L", "trib_w": "BT", "g": "g", "E": "Ec",
+        "fc": "fc", "fy": "fy", "col_crack": "kc", "beam_crack": "kb", "alpha_max": "amax", "tg": "Tg",
+        "zeta": "zeta", "drift_limit": "theta_lim", "min_shear": "lam_min", "axial_limit": "mu_lim", "n_modes": "nm", "cover": "a_s",
+        "xi_b": "xi_b", "gamma_g": "gG", "gamma_eh": "gEh", "col_size": "bc", "col_bars": "col_as",
+        "beam_b": "bb", "beam_h": "hb", "beam_bars": "beam_as", "floor_nodes": "fl_nodes", "columns": "cols",
+        "beams": "bms", "col_props": "cprop", "grav_force": "fG", "eq_force": "fE", "results": "res",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Style:
+    layout: str = "flat"
+    naming: str = "descriptive"
+    language: str = "en"
+    numbering: str = "grid"
+
+    @property
+    def name(self) -> str:
+        return f"{self.layout}-{self.naming}-{self.language}-{self.numbering}"
+
+
+def style_for(style_seed: int) -> Style:
+    """The style a seed picks (uniform over the 16)."""
+    rng = random.Random(f"civilinstruct-style-{style_seed}")
+    return Style(rng.choice(LAYOUTS), rng.choice(NAMINGS), rng.choice(LANGUAGES), rng.choice(NUMBERINGS))

@@ -1,0 +1,1 @@
+"""Physics: reading what programs print (reading), and engineering formulas (spectrum, codes, period)."""

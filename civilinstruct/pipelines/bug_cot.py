@@ -1,0 +1,316 @@
+"""Bug-CoT (part 3): failed runs -> structured diagnoses and repairs, each repair re-executed and kept only if
+it runs and the failure is gone.
+
+Inputs are the failed programs of the long_code part and mutations of its good programs (or, with no long_code
+part in the store, programs designed and rendered here). Per chunk: run the broken programs, keep those whose
+observed failure is the intended one, ask the backend for a diagnosis and a repair (`prompts/bugfix.j2`; offline:
+rules), fall back on the mutation's inverse where no rule applies, run every distinct repair once, verify, write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import random
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from civilinstruct.bugcot import failures as F
+from civilinstruct.bugcot.classify import classify
+from civilinstruct.bugcot.diagnose import Diagnosis, write_diagnosis
+from civilinstruct.bugcot.evidence import Evidence
+from civilinstruct.bugcot.mutations import Mutation, mutate
+from civilinstruct.bugcot.questions import assistant_message, user_message
+from civilinstruct.errors import CivilError
+from civilinstruct.llm.offline import GENERATOR as OFFLINE_GENERATOR
+from civilinstruct.pipelines.base import BuildOptions, BuildReport
+from civilinstruct.store import Execution, Lineage, Message, Sample, Store, make_id
+
+PART = "bug_cot"
+VERSION = "v1"
+DEFAULT_N = 3500
+CHUNK = 192
+PERIOD_TOLERANCE = 0.02  # a repaired mutation must reproduce its parent's T1 within 2 %
+
+
+@dataclass(frozen=True)
+class Parent:
+    """A program from upstream: good (to mutate) or failed (to repair as it is)."""
+
+    id: str
+    code: str
+    period_s: float | None
+    failed: bool
+    spec: str = "{}"
+
+
+@dataclass
+class Case:
+    """One failure to turn into a sample: the broken program, and (for mutations) how it was made."""
+
+    parent: Parent
+    broken: str
+    key: str
+    variant: int
+    sample_id: str
+    mutation: Mutation | None = None
+
+
+def environment(options: BuildOptions) -> str:
+    try:
+        ops_version = version("openseespy")
+    except PackageNotFoundError:
+        ops_version = "unknown"
+    return (f"Python {sys.version.split()[0]}, OpenSeesPy {ops_version}, {platform.system()} {platform.machine()}; "
+            f"isolated sandbox (no network), wall-clock limit {options.timeout_s:g} s")
+
+
+def load_parents(store: Store, options: BuildOptions) -> list[Parent]:
+    """long_code programs from the store; with none there, programs designed and rendered from seeded specs."""
+    parents: list[Parent] = []
+    if store.exists() and store.latest_version("long_code"):
+        for sample in store.iter_samples("long_code"):
+            ex = sample.execution
+            if not sample.code or ex is None:
+                continue
+            if ex.status == "ok" and ex.compliance != "fail":
+                # an upstream period is trusted only with a passing verdict; otherwise the program is re-run
+                period = ex.period_s if ex.compliance == "pass" else None
+                parents.append(Parent(sample.id, sample.code, period, False, sample.spec))
+            elif ex.status != "ok":
+                parents.append(Parent(sample.id, sample.code, None, True, sample.spec))
+        if parents:
+            return sorted(parents, key=lambda p: not p.failed)  # real failures first, then mutations
+    return generated_parents(options)
+
+
+def generated_parents(options: BuildOptions) -> list[Parent]:
+    try:
+        from civilinstruct.codegen import render
+        from civilinstruct.design import design, sample_specs
+    except ImportError as exc:
+        raise CivilError(f"no long_code part in the store and design/codegen are unavailable ({exc}); "
+                         "build long_code first") from exc
+    count = int(options.extra.get("programs", max(1, (options.n or DEFAULT_N) // 12 + 1)))
+    parents = []
+    for index, spec in enumerate(sample_specs(count, options.seed)):
+        try:
+            code = render(design(spec), options.seed + index)
+        except CivilError:
+            continue
+        spec_json = spec.model_dump_json()
+        pid = make_id("long_code", spec=json.loads(spec_json), generator="offline/rules-v1", seed=options.seed + index)
+        parents.append(Parent(pid, code, None, False, spec_json))
+    return parents
+
+
+def _seed(*parts: Any) -> int:
+    return int(hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:12], 16)
+
+
+def plan(parents: list[Parent], options: BuildOptions, generator: str, prompt_hash: str) -> Iterator[Case]:
+    """Cases in a stable order: each parent's mutations (or its observed failure, in a few variants)."""
+    sites = int(options.extra.get("sites_per_class", 2))
+    variants = int(options.extra.get("variants_per_failure", 2))
+    classes = options.extra.get("failure_types")
+
+    def sid(parent: Parent, key: str, variant: int) -> str:
+        return make_id(PART, parent=parent.id, failure=key, variant=variant, generator=generator,
+                       prompt_hash=prompt_hash, seed=options.seed)
+
+    for parent in parents:
+        if parent.failed:
+            for v in range(variants):
+                yield Case(parent, parent.code, "observed", v, sid(parent, "observed", v))
+            continue
+        rng = random.Random(_seed(options.seed, parent.id))
+        for m in mutate(parent.code, rng, sites_per_class=sites, classes=classes):
+            yield Case(parent, m.program, m.key, 0, sid(parent, m.key, 0), m)
+
+
+def build(store: Store, options: BuildOptions) -> BuildReport:
+    """Write up to `options.n` (default 3,500) verified Bug-CoT samples; committed ids are skipped (resume)."""
+    from civilinstruct.llm import get_backend
+    from civilinstruct.llm.prompts import load_template
+
+    report = BuildReport(part=PART, version=VERSION)
+    target = options.n if options.n is not None else DEFAULT_N
+    backend = get_backend(options)
+    template = load_template("bugfix")
+    parents = load_parents(store, options)
+    report.notes.append(f"{len(parents)} upstream programs ({sum(p.failed for p in parents)} failed runs)")
+    env = environment(options)
+    params = {"n": target, "seed": options.seed, "generator": backend.name, "prompt_hash": template.hash,
+              **{k: v for k, v in options.extra.items() if k in ("sites_per_class", "variants_per_failure")}}
+    with store.writer(PART, VERSION, pipeline="bug_cot", params=params, shard_size=options.shard_size) as writer, \
+            options.sandbox() as sandbox:
+        done = 0
+        if len(writer.committed_ids) >= target:  # nothing to do: do not even plan
+            report.skipped_existing = done = target
+        progress = _Progress(target, done) if options.progress and done < target else None
+        pending: list[Case] = []
+        reference: dict[str, float | None] = {}
+        try:
+            for case in plan(parents, options, backend.name, template.hash):
+                if done >= target:
+                    break
+                if case.sample_id in writer.committed_ids:
+                    report.skipped_existing += 1
+                    done += 1
+                    continue
+                pending.append(case)
+                if len(pending) >= min(CHUNK, max(8, 2 * (target - done))):
+                    done += _process(pending, sandbox, backend, template.hash, env, options, writer, report,
+                                     reference, target - done)
+                    pending = []
+                    if progress:
+                        progress.update(done)
+            if pending and done < target:
+                done += _process(pending, sandbox, backend, template.hash, env, options, writer, report, reference,
+                                 target - done)
+        finally:
+            if progress:
+                progress.close()
+    report.written = writer.written  # counted at the writer's final flush
+    if done < target:
+        report.notes.append(f"only {done} of {target} samples: add upstream programs or raise sites_per_class")
+    return report
+
+
+def _process(cases: list[Case], sandbox: Any, backend: Any, prompt_hash: str, env: str, options: BuildOptions,
+             writer: Any, report: BuildReport, reference: dict[str, float | None], room: int) -> int:
+    """Run, classify, diagnose, repair, re-run and write one chunk; returns the samples written."""
+    from civilinstruct.llm import GenerationRequest
+
+    _reference_periods(cases, sandbox, reference)
+    usable = [c for c in cases if c.parent.failed or reference.get(c.parent.id) is not None]
+    if len(usable) < len(cases):
+        report.drop("parent_not_clean", len(cases) - len(usable))
+        cases = usable
+    broken_runs = list(sandbox.run_many([c.broken for c in cases], workers=options.workers))
+    kept: list[tuple[Case, Any, Evidence, str]] = []
+    for case, run in zip(cases, broken_runs):
+        ev = Evidence.from_result(run)
+        observed = classify(ev, case.broken, reference.get(case.parent.id))
+        if observed is None:
+            report.drop("did_not_fail")
+        elif case.mutation is not None and observed != case.mutation.failure_type:
+            report.drop(f"failed_otherwise:{case.mutation.failure_type}")
+        elif observed in (F.TIMEOUT, F.CRASH):
+            report.drop(f"unrepairable:{observed}")
+        else:
+            kept.append((case, run, ev, observed))
+    requests = [GenerationRequest(template="bugfix", json_schema=Diagnosis, variables={
+        "program": case.broken, "error_log": ev.log(), "return_code": run.exit_code, "error_line": ev.error_line,
+        "status": run.status, "environment": env, "failure_hint": _hint(observed, ev),
+        "evidence": ev, "failure_type": observed, "reference_period_s": reference.get(case.parent.id),
+        "seed": _seed(options.seed, case.sample_id)}) for case, run, ev, observed in kept]
+    answers = backend.generate_many(requests, concurrency=int(options.extra.get("concurrency", 16)))
+    repairs: list[tuple[Case, Any, Evidence, str, Diagnosis, str, Any]] = []
+    for (case, run, ev, observed), answer in zip(kept, answers):
+        if answer.error:
+            report.drop(f"llm:{answer.error}")
+            continue
+        diagnosis: Diagnosis = answer.parsed
+        method = "rule" if backend.name.startswith("offline/") else "llm"
+        if not diagnosis.repaired_program.strip():
+            if case.mutation is None:
+                report.drop(f"no_repair:{observed}")
+                continue
+            rng = random.Random(_seed(options.seed, case.sample_id, "inverse"))
+            diagnosis = write_diagnosis(observed, ev, case.broken, case.parent.code,
+                                        "restore the intended code", rng)
+            method = "inverse"
+        repairs.append((case, run, ev, observed, diagnosis, method, answer))
+    distinct = list(dict.fromkeys(r[4].repaired_program for r in repairs))
+    runs = dict(zip(distinct, sandbox.run_many(distinct, workers=options.workers)))
+    written = 0
+    for case, run, ev, observed, diagnosis, method, answer in repairs:
+        if written >= room:
+            break
+        fixed = runs[diagnosis.repaired_program]
+        reason = _verify(fixed, diagnosis.repaired_program, case.broken, reference.get(case.parent.id))
+        if reason:
+            report.drop(f"repair_{reason}:{observed}")
+            continue
+        writer.add(_sample(case, run, ev, observed, diagnosis, method, answer, fixed, prompt_hash, env, options))
+        written += 1
+    return written
+
+
+def _reference_periods(cases: list[Case], sandbox: Any, reference: dict[str, float | None]) -> None:
+    """T1 of each good parent (from upstream, else run once), to judge period failures and repairs."""
+    missing = list(dict.fromkeys(c.parent for c in cases if not c.parent.failed and c.parent.id not in reference))
+    for parent in [p for p in missing if p.period_s is not None]:
+        reference[parent.id] = parent.period_s
+    todo = [p for p in missing if p.period_s is None]
+    for parent, run in zip(todo, sandbox.run_many([p.code for p in todo])):
+        clean = run.status == "ok" and classify(Evidence.from_result(run), parent.code) is None
+        reference[parent.id] = run.period_s if clean else None  # None: not a good program to mutate
+
+
+def _verify(run: Any, program: str, broken: str, reference_s: float | None) -> str | None:
+    """None when the repair ran and the failure is gone; else why not."""
+    if run.status != "ok":
+        return "failed"
+    if classify(Evidence.from_result(run), program, reference_s) is not None:
+        return "still_failing"
+    if reference_s or "eigen" in broken:
+        if run.period_s is None:
+            return "no_period"  # a "repair" that drops the modal analysis does not repair the program
+        if reference_s and abs(run.period_s - reference_s) / reference_s > PERIOD_TOLERANCE:
+            return "period_changed"
+    return None
+
+
+def _hint(failure_type: str, ev: Evidence) -> str | None:
+    if failure_type == F.WRONG_UNITS and ev.period_s:
+        return f"the program runs but reports a first period T1 = {ev.period_s:.4g} s"
+    if failure_type == F.DRIFT:
+        return "the program runs but its interstory drift check fails"
+    return None
+
+
+def _sample(case: Case, run: Any, ev: Evidence, observed: str, diagnosis: Diagnosis, method: str, answer: Any,
+            fixed: Any, prompt_hash: str, env: str, options: BuildOptions) -> Sample:
+    rng = random.Random(_seed(options.seed, case.sample_id, "question"))
+    question = user_message(case.broken, ev, run.exit_code, env, _hint(observed, ev), rng)
+    failure = {"status": run.status, "exit_code": run.exit_code, "exception_type": run.exception_type,
+               "exception_message": run.exception_message, "error_line": run.error_line,
+               "total_lines": run.total_lines, "period_s": run.period_s, "compliance": run.compliance,
+               "log": ev.log()}
+    extra = {"failure": failure, "broken_program": case.broken, "mutation": case.mutation.key if case.mutation else None,
+             "mutation_description": case.mutation.description if case.mutation else None,
+             "repair_method": method, "diagnosis": diagnosis.model_dump(exclude={"repaired_program"}),
+             "environment": env}
+    return Sample(
+        id=case.sample_id, part=PART,
+        messages=[Message(role="user", content=question), Message(role="assistant", content=assistant_message(diagnosis))],
+        code=diagnosis.repaired_program, spec=case.parent.spec, execution=Execution.from_result(fixed),
+        failure_type=observed, extra=json.dumps(extra, ensure_ascii=False),
+        lineage=Lineage(pipeline="bug_cot", pipeline_version=VERSION,
+                        # an inverse-edit fallback is written by the offline rules, whatever answered first
+                        generator=OFFLINE_GENERATOR if method == "inverse" else answer.generator,
+                        prompt_template="bugfix", prompt_hash=prompt_hash, seed=options.seed,
+                        parent_ids=[case.parent.id], prompt_tokens=answer.usage.get("prompt_tokens"),
+                        completion_tokens=answer.usage.get("completion_tokens")))
+
+
+class _Progress:
+    def __init__(self, total: int, done: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._p = Progress(TextColumn("bug_cot"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                           transient=False)
+        self._p.start()
+        self._task = self._p.add_task("bug_cot", total=total, completed=done)
+
+    def update(self, done: int) -> None:
+        self._p.update(self._task, completed=done)
+
+    def close(self) -> None:
+        self._p.stop()

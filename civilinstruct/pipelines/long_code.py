@@ -1,0 +1,216 @@
+"""Part 2, long code: sampled buildings -> rule-based design -> complete OpenSeesPy programs, executed and scored.
+
+Steps per spec: sample (seeded) -> skip committed ids (resume) -> design (an undesignable spec is counted with
+the rule it breaks) -> instruction (offline variant, or LLM rewrite with `prompts/rewrite.j2` kept only when it
+reads back the same building) -> answer (offline rules, or the LLM with `prompts/codegen.j2`) -> run in the
+sandbox -> score (`civilinstruct.scoring`) -> write. Failed runs are kept with their status: they feed Bug-CoT.
+Work goes in chunks so a killed build loses at most one chunk.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from civilinstruct.pipelines.base import BuildOptions, BuildReport
+
+PART = "long_code"
+VERSION = "v1"
+DEFAULT_N = 100
+CHUNK = 256
+_ANSWER_CODE = re.compile(r"<answer>.*?```(?:python)?\s*\n(.*?)```", re.S)
+
+
+@dataclass
+class Job:
+    """One spec on its way to a sample; steps fill in the fields."""
+
+    index: int
+    spec: Any
+    sample_id: str
+    variant_seed: int
+    style_seed: int
+    design: Any = None
+    instruction: str = ""
+    answer: str = ""
+    code: str = ""
+    generator: str = "offline/rules-v1"
+    prompt_template: str | None = None
+    prompt_hash: str | None = None
+    usage: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def generator_name(options: BuildOptions) -> str:
+    return "offline/rules-v1" if options.backend == "offline" else f"openai/{options.model}"
+
+
+def seeds_for(seed: int, index: int) -> tuple[int, int]:
+    """(instruction variant seed, program style seed) of the index-th spec."""
+    base = seed * 1_000_003 + index
+    return base, base * 7 + 3
+
+
+def make_jobs(options: BuildOptions, committed: set[str], report: BuildReport) -> list[Job]:
+    """Sampled specs minus those already committed, designed; undesignable specs are counted by rule."""
+    from civilinstruct.codegen import TEMPLATE_VERSION
+    from civilinstruct.design import DesignError, design, sample_specs
+    from civilinstruct.store import make_id
+
+    jobs: list[Job] = []
+    generator = generator_name(options)
+    specs = sample_specs(options.n if options.n is not None else DEFAULT_N, options.seed)
+    if options.progress:
+        from rich.progress import track
+
+        specs = track(specs, description="designing", transient=True)  # type: ignore[assignment]
+    for index, spec in enumerate(specs):
+        variant_seed, style_seed = seeds_for(options.seed, index)
+        sid = make_id(PART, spec=spec.canonical(), generator=generator, template=TEMPLATE_VERSION,
+                      variant_seed=variant_seed, style_seed=style_seed, version=VERSION)
+        if sid in committed:
+            report.skipped_existing += 1
+            continue
+        try:
+            d = design(spec)
+        except DesignError as exc:
+            report.drop("not designable: " + rule_of(str(exc)))
+            continue
+        jobs.append(Job(index=index, spec=spec, sample_id=sid, variant_seed=variant_seed, style_seed=style_seed,
+                        design=d))
+    return jobs
+
+
+def rule_of(message: str) -> str:
+    """The rule named at the start of a DesignError message, without its numbers (a drop-reason key)."""
+    words = re.match(r"[A-Za-z ]+", message)
+    return (words.group(0).strip() if words else message)[:60] or "unknown"
+
+
+def write_offline(jobs: list[Job]) -> None:
+    """Instruction variant and rule-based answer for each job."""
+    from civilinstruct.codegen import render, wrap_answer
+    from civilinstruct.instructions import render_instruction
+
+    for job in jobs:
+        job.instruction = render_instruction(job.spec, job.variant_seed)
+        job.code = render(job.design, job.style_seed)
+        job.answer = wrap_answer(job.design, job.code)
+
+
+def write_llm(jobs: list[Job], options: BuildOptions, report: BuildReport) -> list[Job]:
+    """LLM path: rewrite each offline instruction, then ask for the program; unusable answers are dropped."""
+    from civilinstruct.instructions import parse_instruction, render_instruction
+    from civilinstruct.llm import GenerationRequest, get_backend
+
+    backend = get_backend(options)
+    for job in jobs:
+        job.instruction = render_instruction(job.spec, job.variant_seed)
+    rewrites = backend.generate_many([GenerationRequest(template="rewrite", variables={"instruction": j.instruction})
+                                      for j in jobs])
+    for job, res in zip(jobs, rewrites):
+        text = res.text.strip()
+        try:
+            same = bool(text) and res.ok and parse_instruction(text) == job.spec
+        except Exception:
+            same = False
+        if same:
+            job.instruction = text
+        else:
+            job.notes["rewrite_rejected"] = True
+    rejected = sum(1 for j in jobs if j.notes.get("rewrite_rejected"))
+    if rejected:
+        report.notes.append(f"{rejected} LLM rewrites changed the building; the offline variant was kept")
+    answers = backend.generate_many([GenerationRequest(template="codegen", variables={
+        "instruction": j.instruction, "design": design_brief(j.design)}) for j in jobs])
+    kept: list[Job] = []
+    for job, res in zip(jobs, answers):
+        match = _ANSWER_CODE.search(res.text or "")
+        if not res.ok or match is None:
+            report.drop("llm answer without a python block in <answer>")
+            continue
+        job.answer, job.code = res.text, match.group(1)
+        job.generator, job.prompt_template, job.prompt_hash = res.generator, res.prompt_template, res.prompt_hash
+        job.usage = dict(res.usage)
+        kept.append(job)
+    return kept
+
+
+def design_brief(d: Any) -> str:
+    """The validated design handed to the LLM with `prompts/codegen.j2` (paper Fig. 9: design in, code out)."""
+    brief = {
+        "concrete": d.concrete, "Ec_MPa": d.Ec_mpa, "fc_MPa": d.fc_mpa, "rebar": "HRB400, fy 360 MPa",
+        "seismic_grade": d.seismic_grade, "Tg_s": d.tg_s, "alpha_max": d.alpha_max, "damping": d.damping,
+        "column_sections_mm": {f"{g.first_story}-{g.last_story}": round(g.size_m * 1000) for g in d.column_groups},
+        "beam_section_mm": [round(d.beam_b_m * 1000), round(d.beam_h_m * 1000)],
+        "cracked_stiffness": {"columns": d.col_crack, "beams": d.beam_crack},
+        "beam_line_load_kN_per_m": d.beam_w_kn_m, "joint_mass_t": d.node_mass_t,
+        "expected_T1_s": round(d.t1_s, 4), "axial_ratio_limit": d.axial_limit,
+    }
+    return json.dumps(brief)
+
+
+def to_sample(job: Job, result: Any, seed: int) -> Any:
+    """The stored row: chat, program, spec, execution, score and the design summary the expert filter reads."""
+    from civilinstruct.codegen import style_for
+    from civilinstruct.scoring import score_run, verdict_consistent
+    from civilinstruct.store import Execution, Lineage, Message, Sample
+
+    score, parts = score_run(result, job.code, job.design)
+    d = job.design
+    ok = result.status == "ok"
+    extra = {
+        "style": style_for(job.style_seed).name, "variant_seed": job.variant_seed, "style_seed": job.style_seed,
+        "index": job.index, "lines": len(job.code.splitlines()),
+        "verdict_consistent": bool(ok and verdict_consistent(result.stdout or "")),
+        "design": {"t1_model_s": d.t1_s, "empirical_t1_s": d.empirical_t1_s, "psi_t": d.psi_t,
+                   "max_drift_model": d.max_drift, "concrete": d.concrete, "seismic_grade": d.seismic_grade,
+                   "columns_mm": [round(g.size_m * 1000) for g in d.column_groups],
+                   "beam_mm": [round(d.beam_b_m * 1000), round(d.beam_h_m * 1000)],
+                   "base_shear_kn": d.base_shear_kn, "iterations": len(d.iterations) - 2},
+        **job.notes,
+    }
+    failure = None if ok else (result.exception_type or result.status)
+    return Sample(
+        id=job.sample_id, part=PART,
+        messages=[Message(role="user", content=job.instruction), Message(role="assistant", content=job.answer)],
+        code=job.code, spec=job.spec.to_json(), execution=Execution.from_result(result), score=score,
+        score_parts=parts, ground_truth=result.period_s if ok else None, failure_type=failure,
+        extra=json.dumps(extra, sort_keys=True),
+        lineage=Lineage(pipeline=PART, pipeline_version=VERSION, generator=job.generator,
+                        prompt_template=job.prompt_template, prompt_hash=job.prompt_hash, seed=seed,
+                        prompt_tokens=job.usage.get("prompt_tokens"),
+                        completion_tokens=job.usage.get("completion_tokens")),
+    )
+
+
+def build(store: Any, options: BuildOptions) -> BuildReport:
+    """Build (or resume) the long_code part: `options.n` sampled specs from `options.seed`."""
+    report = BuildReport(part=PART, version=VERSION)
+    params = {"n": options.n if options.n is not None else DEFAULT_N, "seed": options.seed,
+              "backend": options.backend, "generator": generator_name(options)}
+    with store.writer(PART, VERSION, pipeline=PART, params=params, shard_size=options.shard_size) as w:
+        jobs = make_jobs(options, set(w.committed_ids), report)
+        if not jobs:
+            return report
+        with options.sandbox() as sandbox:
+            for start in range(0, len(jobs), CHUNK):
+                chunk = jobs[start:start + CHUNK]
+                if options.backend == "offline":
+                    write_offline(chunk)
+                else:
+                    chunk = write_llm(chunk, options, report)
+                results = sandbox.run_many([j.code for j in chunk], workers=options.workers,
+                                           progress=options.progress)
+                for job, result in zip(chunk, results):
+                    if result.status != "ok":
+                        report.failed += 1
+                    if w.add(to_sample(job, result, options.seed)):
+                        report.written += 1
+    if report.dropped:
+        designable = sum(v for k, v in report.dropped.items() if k.startswith("not designable"))
+        if designable:
+            report.notes.append(f"{designable} sampled specs could not be designed (reasons in 'dropped')")
+    return report

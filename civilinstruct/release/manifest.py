@@ -1,0 +1,211 @@
+"""Release manifests: the YAML file that says which parts, how many samples, which seeds and generator make a release.
+
+A manifest is validated strictly (unknown keys are typos, negative counts are mistakes, a docs directory must
+exist) and every problem becomes one `CivilError` line naming the field, because a release build that runs for
+twenty minutes should fail in the first second, not at the end.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from civilinstruct.errors import CivilError
+
+# Parts in dependency order: bug_cot and expert read the long_code shards.
+PART_ORDER: tuple[str, ...] = ("api_pairs", "long_code", "bug_cot", "expert")
+DEPENDS_ON: dict[str, tuple[str, ...]] = {"api_pairs": (), "long_code": (), "bug_cot": ("long_code",),
+                                          "expert": ("long_code",)}
+SFT_PARTS: tuple[str, ...] = ("api_pairs", "long_code", "bug_cot")
+RL_PARTS: tuple[str, ...] = ("expert",)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PartSpec(_Strict):
+    """How to build one part; unset fields fall back to the manifest's defaults."""
+
+    n: int | None = Field(None, ge=0, description="samples to produce (None: the pipeline's own default)")
+    seed: int | None = Field(None, description="seed of this part (default: the manifest seed)")
+    docs: Path | None = Field(None, description="OpenSeesPy HTML docs directory (api_pairs), relative to the manifest")
+    per_command: int | None = Field(None, ge=1, description="pairs per documented command (api_pairs)")
+    prompt_version: str | None = Field(None, description="prompt template version, recorded in lineage")
+    extra: dict[str, Any] = Field(default_factory=dict, description="pipeline-specific settings")
+
+
+class Parts(_Strict):
+    """The parts a release contains; a part left out is not built."""
+
+    api_pairs: PartSpec | None = None
+    long_code: PartSpec | None = None
+    bug_cot: PartSpec | None = None
+    expert: PartSpec | None = None
+
+    def selected(self) -> list[tuple[str, PartSpec]]:
+        """The parts present, in dependency order."""
+        return [(name, spec) for name in PART_ORDER if (spec := getattr(self, name)) is not None]
+
+
+class Generator(_Strict):
+    """Which model writes the text: the offline rule-based generator, or an OpenAI-compatible endpoint."""
+
+    backend: Literal["offline", "openai"] = "offline"
+    base_url: str | None = None
+    model: str | None = None
+
+    @model_validator(mode="after")
+    def _openai_needs_endpoint(self) -> "Generator":
+        if self.backend == "openai" and not (self.base_url and self.model):
+            raise ValueError("backend openai needs base_url and model")
+        return self
+
+
+class Execution(_Strict):
+    """How programs run: sandbox workers, per-program limit, and where (local pool or Ray)."""
+
+    workers: int = Field(2, ge=1)
+    timeout_s: float = Field(60.0, gt=0)
+    executor: Literal["local", "ray"] = "local"
+    ray_address: str | None = None
+    shard_size: int = Field(1000, ge=1)
+
+
+class Splits(_Strict):
+    """Held-out splits, made by building (see `civilinstruct.release.splits`).
+
+    A count (>= 1) is a number of rows, a value in (0, 1) a fraction. The source paper holds out 202 SFT rows for
+    validation and 57 of the 512 expert rows for the RL test.
+    """
+
+    seed: int = 0
+    validation: float = Field(0.02, ge=0, description="SFT rows (parts 1-3) held out for validation")
+    test: float = Field(0.11, ge=0, description="expert rows held out for the RL test")
+
+
+class Decontaminate(_Strict):
+    """BMEval cases whose buildings must never reach a training split."""
+
+    cases: Path | None = Field(None, description="a cases parquet from `civilinstruct bench cases`")
+    bench_seed: int | None = Field(None, description="rebuild the cases from this seed instead of a file")
+    bench_n: int = Field(128, ge=1, description="number of cases when rebuilding from bench_seed")
+
+
+class Export(_Strict):
+    """Where and how the release is exported after the build (a relative `out` is under the data directory)."""
+
+    format: Literal["hf", "trl", "verl"] = "hf"
+    out: Path = Path("export/hf")
+
+
+class Manifest(_Strict):
+    """One dataset release."""
+
+    name: str = "civilinstruct"
+    version: str = "v1"
+    description: str = ""
+    seed: int = 0
+    generator: Generator = Field(default_factory=Generator)
+    prompts: dict[str, str] = Field(default_factory=dict, description="prompt template -> version, for lineage")
+    execution: Execution = Field(default_factory=Execution)
+    parts: Parts
+    splits: Splits = Field(default_factory=Splits)
+    decontaminate: Decontaminate | None = None
+    export: Export | list[Export] | None = None
+    base_dir: Path = Field(Path("."), exclude=True, description="the manifest's folder; relative paths start here")
+
+    @field_validator("parts")
+    @classmethod
+    def _some_part(cls, parts: Parts) -> Parts:
+        if not parts.selected():
+            raise ValueError(f"names no part (expected some of: {', '.join(PART_ORDER)})")
+        return parts
+
+    @model_validator(mode="after")
+    def _dependencies_and_paths(self) -> "Manifest":
+        chosen = {name for name, _ in self.parts.selected()}
+        for name in chosen:
+            missing = [dep for dep in DEPENDS_ON[name] if dep not in chosen]
+            if missing:
+                raise ValueError(f"parts.{name}: needs part {missing[0]} in the same manifest (it reads its shards)")
+        for name, spec in self.parts.selected():
+            if spec.docs is not None:
+                spec.docs = self.resolve(spec.docs)
+                if not spec.docs.is_dir():
+                    raise ValueError(f"parts.{name}.docs: directory not found: {spec.docs}")
+        if self.decontaminate is not None and self.decontaminate.cases is not None:
+            self.decontaminate.cases = self.resolve(self.decontaminate.cases)
+            if not self.decontaminate.cases.is_file():
+                raise ValueError(f"decontaminate.cases: file not found: {self.decontaminate.cases}")
+        return self
+
+    def resolve(self, path: Path) -> Path:
+        path = Path(path).expanduser()
+        return path if path.is_absolute() else (self.base_dir / path).resolve()
+
+    def exports(self) -> list[Export]:
+        if self.export is None:
+            return []
+        return self.export if isinstance(self.export, list) else [self.export]
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    """`export.Export.format` -> `export.format`: drop pydantic's union-branch tags from the location."""
+    def is_tag(p: Any) -> bool:
+        text = str(p)
+        return text.startswith("function-") or "[" in text or text[:1].isupper()
+    return ".".join(str(p) for p in loc if not is_tag(p)) or "manifest"
+
+
+def _one_line(source: str, exc: ValidationError) -> str:
+    err = exc.errors(include_url=False)[0]
+    loc = _field_path(tuple(err["loc"]))
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        parent, _, key = loc.rpartition(".")
+        where = f" in {parent}" if parent else ""
+        hint = f" (expected one of: {', '.join(PART_ORDER)})" if parent == "parts" else ""
+        return f"{source}: unknown key {key!r}{where}{hint}"
+    if msg.startswith("Value error, "):
+        text = msg.removeprefix("Value error, ")
+        return f"{source}: {text}" if text.startswith(("parts.", "decontaminate.")) else f"{source}: {loc}: {text}"
+    value = err.get("input")
+    shown = f" (got {value!r})" if not isinstance(value, dict | list) and value is not None else ""
+    others = {o for e in exc.errors()[1:] if not loc.startswith(o := _field_path(tuple(e["loc"])))}
+    more = f" (and {len(others)} more)" if others else ""
+    return f"{source}: {loc}: {msg.lower()}{shown}{more}"
+
+
+def parse_manifest(data: Any, *, base_dir: Path = Path("."), source: str = "manifest") -> Manifest:
+    """Validate a manifest already loaded from YAML; relative paths resolve against `base_dir`."""
+    if not isinstance(data, dict):
+        raise CivilError(f"{source}: a manifest is a YAML mapping (got {type(data).__name__})")
+    if "base_dir" in data:
+        raise CivilError(f"{source}: unknown key 'base_dir'")
+    try:
+        return Manifest.model_validate({**data, "base_dir": base_dir})
+    except ValidationError as exc:
+        raise CivilError(_one_line(source, exc)) from None
+
+
+def load_manifest(path: str | Path) -> Manifest:
+    """Read and validate a manifest file, or fail with one line naming the file and the field."""
+    path = Path(path)
+    if not path.is_file():
+        raise CivilError(f"{path}: manifest not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise CivilError(f"{path}: not valid YAML{where}") from None
+    return parse_manifest(data, base_dir=path.resolve().parent, source=str(path))
+
+
+def looks_like_manifest(target: str) -> bool:
+    """`civilinstruct build TARGET`: a path (or a .yaml name) is a manifest, a bare part name is one pipeline."""
+    return target.endswith((".yaml", ".yml")) or "/" in target or Path(target).is_file()

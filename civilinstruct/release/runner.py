@@ -1,0 +1,101 @@
+"""The release build: every part of a manifest in dependency order, then its exports.
+
+Resuming is the store's job (a pipeline skips the ids already committed), so running the same manifest again after
+a kill continues where it stopped, and running it on a finished build writes nothing new.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from civilinstruct.errors import CivilError
+from civilinstruct.pipelines import PIPELINE_MODULES
+from civilinstruct.pipelines.base import BuildOptions, BuildReport
+from civilinstruct.release.export import ExportReport, export_release
+from civilinstruct.release.manifest import Manifest, PartSpec
+from civilinstruct.store import Store
+
+
+def load_pipeline(part: str) -> Any:
+    """The pipeline module of a part, or one line saying it is missing."""
+    if part not in PIPELINE_MODULES:
+        raise CivilError(f"unknown part {part!r} (expected one of: {', '.join(PIPELINE_MODULES)})")
+    try:
+        module = importlib.import_module(PIPELINE_MODULES[part])
+    except ModuleNotFoundError as exc:
+        if exc.name != PIPELINE_MODULES[part]:
+            raise
+        raise CivilError(f"the {part} pipeline is not available in this installation "
+                         f"({PIPELINE_MODULES[part]} is missing)") from None
+    return module
+
+
+def run_pipeline(store: Store, part: str, options: BuildOptions) -> BuildReport:
+    """One part: `civilinstruct.pipelines.<part>.build(store, options)`."""
+    return load_pipeline(part).build(store, options)
+
+
+def part_options(manifest: Manifest, part: str, spec: PartSpec, overrides: dict[str, Any]) -> BuildOptions:
+    """A part's options: the manifest's part section over its defaults, then the command line's overrides."""
+    extra = dict(spec.extra)
+    prompt_version = spec.prompt_version or manifest.prompts.get(part)
+    if prompt_version:
+        extra.setdefault("prompt_version", prompt_version)
+    values: dict[str, Any] = {
+        "n": spec.n, "seed": manifest.seed if spec.seed is None else spec.seed, "docs": spec.docs,
+        "workers": manifest.execution.workers, "timeout_s": manifest.execution.timeout_s,
+        "backend": manifest.generator.backend, "base_url": manifest.generator.base_url,
+        "model": manifest.generator.model, "executor": manifest.execution.executor,
+        "ray_address": manifest.execution.ray_address, "shard_size": manifest.execution.shard_size,
+        "extra": extra,
+    }
+    if spec.per_command is not None:
+        values["per_command"] = spec.per_command
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return checked_options(values)
+
+
+def checked_options(values: dict[str, Any]) -> BuildOptions:
+    """`BuildOptions` from merged settings; combinations that cannot work are one line, not a late traceback."""
+    if values.get("backend") == "openai" and not (values.get("base_url") and values.get("model")):
+        raise CivilError("backend openai needs a base URL and a model (--base-url, --model)")
+    return BuildOptions(**{k: v for k, v in values.items() if v is not None})
+
+
+def build_release(manifest: Manifest, data_dir: str | Path, *, overrides: dict[str, Any] | None = None,
+                  on_part: Callable[[int, int, str, BuildOptions], None] | None = None,
+                  export: bool = True) -> tuple[list[BuildReport], list[ExportReport]]:
+    """Build every part of the manifest in order, then write each export the manifest asks for."""
+    overrides = overrides or {}
+    store = Store(data_dir)
+    selected = manifest.parts.selected()
+    for part, _ in selected:  # fail before any work when a pipeline is missing
+        load_pipeline(part)
+    plans = [(part, part_options(manifest, part, spec, overrides)) for part, spec in selected]
+    reports = []
+    with ExitStack() as stack:
+        ray_parts = [o for _, o in plans if o.executor == "ray"]
+        if ray_parts:
+            from civilinstruct.sandbox.ray_executor import ray_session
+
+            stack.enter_context(ray_session(ray_parts[0].ray_address))
+        for i, (part, options) in enumerate(plans, start=1):
+            if on_part is not None:
+                on_part(i, len(plans), part, options)
+            reports.append(run_pipeline(store, part, options))
+    exports = []
+    if export:
+        from civilinstruct.release.contamination import load_contamination
+
+        targets = manifest.exports()
+        leaks = load_contamination(manifest.decontaminate, data_dir=Path(data_dir),
+                                   timeout_s=manifest.execution.timeout_s,
+                                   allow_weak_isolation=bool(overrides.get("allow_weak_isolation"))) if targets else None
+        for target in targets:
+            out = target.out if target.out.is_absolute() else Path(data_dir) / target.out
+            exports.append(export_release(data_dir, target.format, out, manifest=manifest, contamination=leaks))
+    return reports, exports

@@ -1,0 +1,6 @@
+"""Run untrusted OpenSeesPy programs isolated (bubblewrap namespaces, rlimits, uid drop) and fast (warm zygotes)."""
+
+from civilinstruct.sandbox.pool import Sandbox
+from civilinstruct.sandbox.result import RunResult, RunStatus
+
+__all__ = ["RunResult", "RunStatus", "Sandbox"]

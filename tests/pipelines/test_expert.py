@@ -1,0 +1,56 @@
+"""expert pipeline: long_code samples over 90 with a plausible FE period, in the verl layout."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from civilinstruct.errors import CivilError
+from civilinstruct.pipelines import expert, long_code
+from civilinstruct.pipelines.base import BuildOptions
+from civilinstruct.store import Store
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    store = Store(tmp_path_factory.mktemp("expert") / "data")
+    long_code.build(store, BuildOptions(n=8, seed=7, progress=False, allow_weak_isolation=True))
+    return store
+
+
+def test_expert_selects_and_converts(built) -> None:
+    report = expert.build(built, BuildOptions(progress=False))
+    parents = {s.id: s for s in built.iter_samples("long_code")}
+    experts = list(built.iter_samples("expert"))
+    assert report.written == len(experts) > 0
+    assert report.written + sum(report.dropped.values()) == len(parents)
+    for e in experts:
+        parent = parents[e.lineage.parent_ids[0]]
+        assert expert.qualifies(parent) is None and parent.score > 90
+        assert e.ground_truth == pytest.approx(parent.execution.period_s)
+        row = json.loads(e.extra)
+        assert row["data_source"] == "civilinstruct" and row["ability"] == "structural_modeling"
+        assert row["reward_model"] == {"style": "rule", "ground_truth": f"{e.ground_truth:.4f}"}
+        assert [m["role"] for m in row["prompt"]] == ["system", "user"]
+        assert row["prompt"][1]["content"] == parent.messages[0].content
+        assert row["extra_info"]["parent_id"] == parent.id
+    again = expert.build(built, BuildOptions(progress=False))
+    assert again.written == 0 and again.skipped_existing == len(experts)
+
+
+def test_expert_respects_n_and_filters(built) -> None:
+    parent = next(iter(built.iter_samples("long_code")))
+    low = parent.model_copy(update={"score": 90.0})
+    assert expert.qualifies(low) == "score <= 90"
+    extra = json.loads(parent.extra)
+    extra["design"]["empirical_t1_s"] = parent.execution.period_s * 10  # psi * T / T_emp = 0.07: implausible
+    odd = parent.model_copy(update={"extra": json.dumps(extra)})
+    assert expert.qualifies(odd) == "period outside the plausible band"
+    failed = parent.model_copy(update={"execution": parent.execution.model_copy(update={"status": "error"})})
+    assert expert.qualifies(failed) == "did not execute"
+
+
+def test_expert_needs_long_code(tmp_path) -> None:
+    with pytest.raises(CivilError, match="long_code"):
+        expert.build(Store(tmp_path / "empty"), BuildOptions(progress=False))
