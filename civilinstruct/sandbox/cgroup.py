@@ -73,6 +73,26 @@ def _remove_stale(parent: Path) -> None:
                 pass
 
 
+_atexit_registered = False
+
+
+def _register_atexit(parent: Path) -> None:
+    """At exit, drop this process's cgroups that a close() could not (its last task was still exiting)."""
+    import atexit
+
+    global _atexit_registered
+    _atexit_registered = True
+
+    def sweep() -> None:
+        for path in parent.glob(f"civilinstruct-{os.getpid()}-*"):
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+
+    atexit.register(sweep)
+
+
 class MemoryCgroup:
     """One worker's cgroup: `add(pid)`, `oom_kills()`, `remove()`."""
 
@@ -83,6 +103,8 @@ class MemoryCgroup:
             raise OSError("no writable memory cgroup")
         self.version, parent = found
         _remove_stale(parent)
+        if not _atexit_registered:
+            _register_atexit(parent)
         self.path = parent / f"civilinstruct-{os.getpid()}-{name}"
         self.path.mkdir(exist_ok=True)
         if self.version == "v1":

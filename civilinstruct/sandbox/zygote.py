@@ -5,7 +5,7 @@ library (the civilinstruct package itself is not visible in there). It also hold
 side (`worker.py`) imports: 4-byte big-endian length + UTF-8 JSON, on two inherited pipes. Programs never see
 those pipes; their fds 0/1/2 are /dev/null and two capture pipes.
 
-Per program the child gets a private scratch dir as cwd, its own session, PR_SET_PDEATHSIG, rlimits (address
+Per program the child gets a private scratch dir as cwd, its own process group, PR_SET_PDEATHSIG, rlimits (address
 space, process count, file size, no core), a dropped uid/gid and no_new_privs. After every run the zygote kills
 everything else the program left behind (in the pid namespace: `kill(-1)`; weakly isolated: by uid or by
 descendant walk) and removes the scratch dir.
@@ -87,7 +87,9 @@ def _child(req: dict, scratch: str, out_w: int, err_w: int, rep_w: int, libc: An
 
     status = 1
     try:
-        os.setsid()
+        # Its own process group, not its own session: the zygote's session (bwrap --new-session, or
+        # start_new_session when weak) already has no terminal, and a new session costs a scheduler autogroup.
+        os.setpgid(0, 0)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)
