@@ -80,8 +80,10 @@ def register(app: typer.Typer) -> None:
         from civilinstruct.pipelines import PIPELINE_MODULES
         from civilinstruct.release.manifest import looks_like_manifest
 
-        if docs is not None and not docs.is_dir():
-            raise CivilError(f"--docs {docs}: directory not found")
+        if docs is not None:  # missing, empty or not HTML: one line before any other work
+            from civilinstruct.docs import html_files
+
+            html_files(docs)
         if (executor == Executor.ray) or (executor is None and ray_address):
             from civilinstruct.errors import require_extra
 

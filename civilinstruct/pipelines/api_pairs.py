@@ -130,13 +130,21 @@ def build(store: Store, options: BuildOptions) -> BuildReport:
     with store.writer(PART, VERSION, pipeline=PART, params=params, shard_size=options.shard_size) as w:
         todo = [c for c in unique if sample_id(c, options.seed) not in w.committed_ids]
         report.skipped_existing = len(unique) - len(todo)
+        # With a target size, take every command's first variant before any command's second, so a capped
+        # build still covers the documentation; stop once the part holds `n` verified pairs.
+        todo.sort(key=lambda c: c.variant)
+        have = report.skipped_existing
         for outcome in verify(todo, by_key, options):
+            if options.n is not None and have >= options.n:
+                report.notes.append(f"stopped at the target of {options.n} pairs")
+                break
             if outcome.reason:
                 report.failed += 1
                 report.drop(outcome.reason)
                 continue
             if w.add(to_sample(outcome, options.seed)):
                 report.written += 1
+                have += 1
                 verified[outcome.candidate.command] += 1
     documented = len(commands)
     report.notes.append(f"{len(docs.pages)} pages, {len(docs.command_pages)} command pages, "

@@ -35,7 +35,14 @@ def load_pipeline(part: str) -> Any:
 
 
 def run_pipeline(store: Store, part: str, options: BuildOptions) -> BuildReport:
-    """One part: `civilinstruct.pipelines.<part>.build(store, options)`."""
+    """One part: `civilinstruct.pipelines.<part>.build(store, options)`.
+
+    LLM responses are cached beside the data (DATA/llm-cache.duckdb) unless a cache is named, so rerunning a
+    build against an endpoint costs nothing and the cache travels with the data it produced.
+    """
+    if options.backend == "openai" and "llm_cache" not in options.extra:
+        options = options.model_copy(update={"extra": {**options.extra,
+                                                       "llm_cache": str(store.data_dir / "llm-cache.duckdb")}})
     return load_pipeline(part).build(store, options)
 
 

@@ -152,7 +152,7 @@ def test_table_output_and_no_export(toy: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(("args", "needle"), [
     (["build", "longcode"], "unknown build target 'longcode'"),
     (["build", "nowhere.yaml"], "manifest not found"),
-    (["build", "api_pairs", "--docs", "/nonexistent/docs"], "--docs /nonexistent/docs: directory not found"),
+    (["build", "api_pairs", "--docs", "/nonexistent/docs"], "--docs /nonexistent/docs: no such directory"),
     (["build", "long_code", "--backend", "openai"], "base URL and a model"),
 ])
 def test_user_errors_are_one_line(toy: Path, tmp_path: Path, args: list[str], needle: str) -> None:

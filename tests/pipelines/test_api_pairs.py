@@ -150,3 +150,16 @@ def test_llm_path_validates_json_retries_and_drops_with_reason(tmp_path: Path) -
     assert {s.lineage.generator for s in samples} == {"openai/m"}
     assert all(s.lineage.prompt_template == "doc_pairs" and s.lineage.prompt_hash for s in samples)
     assert all(s.lineage.completion_tokens == 50 and s.execution.status == "ok" for s in samples)
+
+
+def test_target_size_caps_the_part_and_covers_commands_first(small_docs: Path, tmp_path: Path) -> None:
+    store = Store(tmp_path / "data")
+    report = api_pairs.build(store, options(small_docs, n=5))
+    assert report.written == 5
+    samples = list(store.iter_samples("api_pairs"))
+    assert all(json.loads(s.spec)["variant"] == 0 for s in samples)  # first variants of 5 commands, not 3 of one
+    assert len({json.loads(s.spec)["command"] for s in samples}) == 5
+    again = api_pairs.build(store, options(small_docs, n=5))
+    assert again.written == 0 and len(list(store.iter_samples("api_pairs"))) == 5
+    more = api_pairs.build(store, options(small_docs, n=8))
+    assert more.written == 3
