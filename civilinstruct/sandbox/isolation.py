@@ -74,21 +74,23 @@ def bwrap_command(python: str | None = None) -> list[str]:
                                     if os.path.exists(os.path.join("/etc", name))]
     binds += [(root, root) for root in python_roots()]
     binds.append((str(ZYGOTE_SOURCE), ZYGOTE_IN_SANDBOX))
-    made: set[str] = set()
-    for _, dest in binds:  # bwrap would create missing parents as 0700: unreadable once a program drops its uid
-        for parent in _parents(dest):
-            if parent not in made and not any(parent == d for d in _SYSTEM_DIRS):
-                made.add(parent)
-                args += ["--perms", "0755", "--dir", parent]
     for path in _SYSTEM_DIRS:
         if os.path.islink(path):
             args += ["--symlink", os.readlink(path), path]
         elif os.path.isdir(path):
             args += ["--ro-bind", path, path]
+    # The scratch tmpfs comes before the binds: a venv that lives under /tmp (a CI checkout, say) must be bound
+    # on top of it, not hidden by it.
+    args += ["--size", str(SCRATCH_TMPFS_BYTES), "--perms", "0755", "--tmpfs", SCRATCH_ROOT]
+    made: set[str] = set()
+    for _, dest in binds:  # bwrap would create missing parents as 0700: unreadable once a program drops its uid
+        for parent in _parents(dest):
+            if parent not in made and not any(parent == d for d in _SYSTEM_DIRS) and parent != SCRATCH_ROOT:
+                made.add(parent)
+                args += ["--perms", "0755", "--dir", parent]
     for source, dest in binds:
         args += ["--ro-bind", source, dest]
-    args += ["--size", str(SCRATCH_TMPFS_BYTES), "--perms", "0755", "--tmpfs", SCRATCH_ROOT,
-             "--proc", "/proc", "--dev", "/dev", "--chdir", SCRATCH_ROOT]
+    args += ["--proc", "/proc", "--dev", "/dev", "--chdir", SCRATCH_ROOT]
     return args
 
 
