@@ -7,9 +7,9 @@ static lateral steps), each run three ways with the same number of workers:
   pool     - unisolated exec() in a multiprocessing spawn pool, how the source paper's reward runs them
 Prints programs/s of each and the ratios the issue asks for: sandbox/naive on tiny (target >= 10x) and
 sandbox/pool on long (target >= 0.9x). Rounds alternate between the methods so machine load hits all of them.
-Every program runs in its own session in all three methods: the sandbox setsid()s each program, and with the
-kernel's autogroup scheduling a session is a scheduling group, so on a shared machine the sandbox would otherwise
-get a larger CPU share than a pool whose workers share the benchmark's session.
+Each method gets its own sessions: each sandbox worker (bwrap --new-session), each pool worker and each naive
+program is one. With the kernel's autogroup scheduling a session is a scheduling group, so on a shared machine a
+method whose processes shared the benchmark's session would get a smaller CPU share than the others.
 
     .venv/bin/python benchmarks/sandbox_throughput.py [--tiny 200] [--long 20] [--workers 2] [--rounds 3] [--json]
 """

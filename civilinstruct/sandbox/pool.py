@@ -84,11 +84,14 @@ class Sandbox:
     # -- running
     def run(self, code: str) -> RunResult:
         """Run one program and return its result (never raises for what the program did)."""
+        return self._run(code, more=False)
+
+    def _run(self, code: str, more: bool) -> RunResult:
         if self._closed:
             raise CivilError("the sandbox is closed")
         zygote = self._idle.get()
         try:
-            raw = zygote.run(code, self.limits, self.env)
+            raw = zygote.run(code, self.limits, self.env, more=more)
         finally:
             self._idle.put(zygote)
         return from_zygote(raw, code, self.limits.timeout, self.limits.max_output)
@@ -102,24 +105,45 @@ class Sandbox:
         codes_list = codes if isinstance(codes, list) else list(codes)
         bar = _progress(len(codes_list)) if progress else None
         window = n * 4  # keep a few programs queued per worker, not thousands of futures
-        with ThreadPoolExecutor(max_workers=n, thread_name_prefix="civilinstruct-sandbox") as pool:
-            pending: list[Future[RunResult]] = []
-            feed = iter(codes_list)
-            try:
-                for code in itertools.islice(feed, window):
-                    pending.append(pool.submit(self.run, code))
-                while pending:
-                    result = pending.pop(0).result()
-                    for code in itertools.islice(feed, 1):
-                        pending.append(pool.submit(self.run, code))
+        try:
+            with ThreadPoolExecutor(max_workers=n, thread_name_prefix="civilinstruct-sandbox") as pool:
+                pending: list[Future[RunResult]] = []
+                # All but the last n programs tell their zygote that another follows: it forks the next child
+                # while we read the answer. At the end _drop_prepared() kills any such child left unused.
+                more_until = len(codes_list) - n
+                feed = iter(enumerate(codes_list))
+                try:
+                    for i, code in itertools.islice(feed, window):
+                        pending.append(pool.submit(self._run, code, i < more_until))
+                    while pending:
+                        result = pending.pop(0).result()
+                        for i, code in itertools.islice(feed, 1):
+                            pending.append(pool.submit(self._run, code, i < more_until))
+                        if bar is not None:
+                            bar[0].advance(bar[1])
+                        yield result
+                finally:
+                    for future in pending:
+                        future.cancel()
                     if bar is not None:
-                        bar[0].advance(bar[1])
-                    yield result
-            finally:
-                for future in pending:
-                    future.cancel()
-                if bar is not None:
-                    bar[0].stop()
+                        bar[0].stop()
+        finally:
+            self._drop_prepared()
+
+    def _drop_prepared(self) -> None:
+        """After run_many: no zygote keeps a child forked ahead (those in use by another caller's run() use theirs)."""
+        held: list[Zygote] = []
+        try:
+            while True:
+                try:
+                    held.append(self._idle.get_nowait())
+                except queue.Empty:
+                    break
+            for zygote in held:
+                zygote.drop_prepared()
+        finally:
+            for zygote in held:
+                self._idle.put(zygote)
 
     # -- lifetime
     def close(self) -> None:

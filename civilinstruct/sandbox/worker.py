@@ -54,6 +54,8 @@ class Zygote:
     def __init__(self, namespaced: bool, drop_uid: bool, memory_mb: int = 2048) -> None:
         self.namespaced, self.drop_uid, self.memory_mb = namespaced, drop_uid, memory_mb
         self.cgroup: MemoryCgroup | None = None
+        self._oom_seen: int | None = None  # the cgroup's OOM kill count after the last run
+        self.may_have_prepared = False  # the last run said another would follow (the zygote forked ahead)
         self.uid: int | None = uid_for_new_zygote() if drop_uid else None
         self.proc: subprocess.Popen[bytes] | None = None
         self.info: dict[str, Any] = {}
@@ -134,6 +136,7 @@ class Zygote:
         if self.cgroup is not None:
             self.cgroup.remove()
             self.cgroup = None
+        self._oom_seen = None
         if self._scratch_root:
             import shutil
 
@@ -151,22 +154,32 @@ class Zygote:
         self.start()
 
     # -- one program
-    def run(self, code: str, limits: Limits, env: dict[str, str]) -> dict[str, Any]:
-        """Send one program; the zygote's raw report, or a `crashed` report when the zygote itself died."""
+    def run(self, code: str, limits: Limits, env: dict[str, str], more: bool = False) -> dict[str, Any]:
+        """Send one program; the zygote's raw report, or a `crashed` report when the zygote itself died.
+
+        `more`: another program will follow on this zygote, so it may fork that one's child right after answering
+        (the child waits for its request without running anything; it is used or killed at the next request).
+        """
         if self.proc is None or self.proc.poll() is not None:
             self.restart()
         address_space = int(self.info.get("vm_size", 0)) + limits.memory_mb * (1 << 20)
         request = {"code": code, "timeout": limits.timeout, "max_output": limits.max_output, "uid": self.uid,
                    "env": env, "limits": {"address_space": address_space, "nproc": limits.nproc,
-                                          "fsize": limits.fsize}}
-        oom_before = self.cgroup.oom_kills() if self.cgroup else 0
+                                          "fsize": limits.fsize}, "more": more}
+        if self.cgroup is not None and self._oom_seen is None:
+            self._oom_seen = self.cgroup.oom_kills()
+        oom_before = self._oom_seen or 0  # read after the previous run: nothing of ours runs in between
+        self.may_have_prepared = more
         try:
             write_msg(self.req_fd, request)
             raw = self._receive(limits.timeout + 30.0)
         except (BrokenPipeError, OSError, ValueError):
             raw = None
         if raw is not None and self.cgroup is not None:
-            raw["oom_killed"] = self.cgroup.oom_kills() > oom_before
+            self._oom_seen = self.cgroup.oom_kills()
+            raw["oom_killed"] = self._oom_seen > oom_before
+        else:
+            self._oom_seen = None
         if raw is None:
             detail = self._stderr_tail()
             self.restart()
@@ -174,6 +187,21 @@ class Zygote:
                     "exception_message": f"the sandbox worker died and was restarted: {detail or 'no output'}",
                     "stdout": "", "stderr": "", "wall_s": 0.0, "worker_died": True}
         return raw
+
+    def drop_prepared(self) -> None:
+        """Have the zygote kill the child it forked ahead (after a `more` run), so only the zygote is left."""
+        if not self.may_have_prepared:
+            return
+        self.may_have_prepared = False
+        if self.proc is None or self.proc.poll() is not None:
+            return  # gone with its zygote; the next run restarts it
+        try:
+            write_msg(self.req_fd, {"drop": True})
+            answer = self._receive(30.0)
+        except (OSError, ValueError):
+            answer = None
+        if not answer or not answer.get("dropped"):
+            self.restart()
 
     def _receive(self, timeout: float) -> Any | None:
         poller = select.poll()  # not select(): a busy caller may hold fds above 1024

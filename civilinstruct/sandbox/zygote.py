@@ -8,7 +8,13 @@ those pipes; their fds 0/1/2 are /dev/null and two capture pipes.
 Per program the child gets a private scratch dir as cwd, its own process group, PR_SET_PDEATHSIG, rlimits (address
 space, process count, file size, no core), a dropped uid/gid and no_new_privs. After every run the zygote kills
 everything else the program left behind (in the pid namespace: `kill(-1)`; weakly isolated: by uid or by
-descendant walk) and removes the scratch dir.
+descendant walk) and, once the answer is sent, removes the scratch dir.
+
+When the host says another program follows (`more`), the zygote forks that program's child right after answering,
+while the host reads the answer: the child does the set-up that needs no request (process group, fds, scratch dir
+as cwd) and waits for its request; the rlimits, uid drop and no_new_privs come after it, exactly as in a child forked
+on demand. It is the only process besides the zygote while it waits, and the next request uses it (or a `drop`
+request, which the host sends at the end of `run_many`, kills it).
 """
 
 from __future__ import annotations
@@ -80,8 +86,13 @@ def _innermost_program_line(tb: Any) -> int | None:
     return line
 
 
-def _child(req: dict, scratch: str, out_w: int, err_w: int, rep_w: int, libc: Any) -> None:
-    """Runs in the forked child; never returns."""
+def _child(req: dict | None, scratch: str, out_w: int, err_w: int, rep_w: int, ctl_r: int, libc: Any) -> None:
+    """Runs in the forked child; never returns.
+
+    Forked ahead of its request (`req` None), it does the set-up that does not depend on the request, then waits for
+    the request on `ctl_r`; the rlimits, uid drop and everything after come only then, as for a child forked on
+    demand. Nothing of the program runs before all of it is in place.
+    """
     import resource
     import signal
 
@@ -98,7 +109,7 @@ def _child(req: dict, scratch: str, out_w: int, err_w: int, rep_w: int, libc: An
         os.dup2(out_w, 1)
         os.dup2(err_w, 2)
         for fd in [int(name) for name in os.listdir("/proc/self/fd")]:  # what is open, not 65k close() calls
-            if fd > 2 and fd != rep_w:
+            if fd > 2 and fd != rep_w and fd != ctl_r:
                 try:
                     os.close(fd)
                 except OSError:
@@ -109,6 +120,12 @@ def _child(req: dict, scratch: str, out_w: int, err_w: int, rep_w: int, libc: An
                 fh.write("1000")
         except OSError:
             pass
+        if req is None:  # forked ahead: the request comes now (end of stream: the zygote dropped this child)
+            req = read_msg(ctl_r)
+            if req is None:
+                os._exit(0)
+        if ctl_r >= 0:
+            os.close(ctl_r)
         limits = req["limits"]
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits["fsize"], limits["fsize"]))
@@ -156,12 +173,6 @@ def _execute(code: str, rep_w: int) -> int:
     main = types.ModuleType("__main__")
     main.__dict__["__builtins__"] = __builtins__
     sys.modules["__main__"] = main
-    try:
-        import numpy
-
-        numpy.random.seed()  # a fresh interpreter starts from fresh entropy, so does a forked child
-    except Exception:
-        pass
     report: dict[str, Any] = {}
     status = 0
     try:
@@ -198,6 +209,17 @@ def _execute(code: str, rep_w: int) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------- the zygote
+def reseed_numpy() -> None:
+    """Fresh entropy for numpy's global random state, as a fresh interpreter has: done in the zygote before each
+    fork (between runs, not while a caller waits), so every child starts from its own seed without paying for it."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        try:  # 256 bits of OS entropy, as seed() would draw, without its ~0.25 ms of SeedSequence hashing
+            numpy.random.seed(numpy.frombuffer(os.urandom(32), dtype=numpy.uint32))
+        except Exception:
+            pass
+
+
 class Zygote:
     """One warm interpreter: serves run requests one at a time, in order."""
 
@@ -206,55 +228,152 @@ class Zygote:
         self.scratch_root, self.namespaced = scratch_root, namespaced
         self.libc = _libc()
         self.counter = 0
+        self._last_scratch: str | None = None
+        self._prepared: tuple[Any, ...] | None = None  # (uid, pid, scratch, out_r, err_r, rep_r, ctl_w)
         self.libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of a program come back to us to be reaped
 
     def serve(self) -> None:
-        while True:
-            req = read_msg(self.req_fd)
-            if req is None:
-                return
-            write_msg(self.resp_fd, self.run(req))
+        try:
+            while True:
+                req = read_msg(self.req_fd)
+                if req is None:
+                    return
+                if req.get("drop"):  # the host has no more programs for now: nothing may stay behind
+                    self.drop_prepared()
+                    write_msg(self.resp_fd, {"dropped": True})
+                    continue
+                result = self.run(req)
+                write_msg(self.resp_fd, result)
+                self.finish()  # after the answer, before the next request is even read: off the caller's wait
+                if req.get("more"):  # the host has another program for us: fork its child while it reads this answer
+                    self.prepare(req.get("uid"))
+        finally:
+            self.drop_prepared()
 
-    # -- one program
-    def run(self, req: dict) -> dict:
-        import selectors
+    def finish(self) -> None:
+        """Remove the last run's scratch dir (its processes are all dead already); before the next run starts."""
         import shutil
-        import signal
-        import time
+
+        scratch, self._last_scratch = self._last_scratch, None
+        if scratch is not None:
+            try:
+                os.rmdir(scratch)  # the usual case: the program left no files
+            except OSError:
+                shutil.rmtree(scratch, ignore_errors=True)
+            reseed_numpy()  # the next child's seed
+
+    # -- children
+    def _fork(self, req: dict | None, uid: int | None) -> tuple[int, str, int, int, int, int]:
+        """A new child with a fresh scratch dir: (pid, scratch, out_r, err_r, rep_r, ctl_w); raises OSError."""
+        import shutil
 
         self.counter += 1
         scratch = os.path.join(self.scratch_root, f"run-{self.counter}")
         fds: list[int] = []
         try:
             os.mkdir(scratch, 0o700)
-            if req.get("uid") is not None:
-                os.chown(scratch, req["uid"], req["uid"])
-            for _ in range(3):
+            if uid is not None:
+                os.chown(scratch, uid, uid)
+            for _ in range(3 if req is not None else 4):
                 fds.extend(os.pipe())
-            out_r, out_w, err_r, err_w, rep_r, rep_w = fds
-            start = time.monotonic()
             pid = os.fork()
-        except OSError as exc:  # no program ran: say why instead of dying
+        except OSError:
             for fd in fds:
                 os.close(fd)
             shutil.rmtree(scratch, ignore_errors=True)
-            return {"wait_status": None, "worker_died": True, "exception_type": "SandboxError",
-                    "exception_message": f"could not start the program: {exc!r}", "wall_s": 0.0}
+            raise
+        out_r, out_w, err_r, err_w, rep_r, rep_w = fds[:6]
+        ctl_r, ctl_w = fds[6:] or (-1, -1)
         if pid == 0:
             os.close(out_r), os.close(err_r), os.close(rep_r)
+            if ctl_w >= 0:
+                os.close(ctl_w)
             os.close(self.req_fd), os.close(self.resp_fd)
-            _child(req, scratch, out_w, err_w, rep_w, self.libc)
-        for fd in (out_w, err_w, rep_w):
-            os.close(fd)
+            _child(req, scratch, out_w, err_w, rep_w, ctl_r, self.libc)
+        for fd in (out_w, err_w, rep_w, ctl_r):
+            if fd >= 0:
+                os.close(fd)
+        return pid, scratch, out_r, err_r, rep_r, ctl_w
+
+    def prepare(self, uid: int | None) -> None:
+        """Fork the next program's child ahead of its request (it waits, as root, with no program, for the request)."""
+        self.drop_prepared()
+        try:
+            self._prepared = (uid, *self._fork(None, uid))
+        except OSError:
+            self._prepared = None  # the run forks on demand and reports what goes wrong then
+
+    def drop_prepared(self) -> None:
+        """Kill and reap a child forked ahead that will not be used; remove its scratch dir."""
+        import shutil
+        import signal
+
+        prep, self._prepared = self._prepared, None
+        if prep is None:
+            return
+        _, pid, scratch, out_r, err_r, rep_r, ctl_w = prep
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+        for fd in (out_r, err_r, rep_r, ctl_w):
+            if fd >= 0:
+                os.close(fd)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    def _start(self, req: dict) -> tuple[int, str, int, int, int, float]:
+        """The child that runs `req`: the one forked ahead if it matches, else a new one; raises OSError."""
+        import signal
+        import time
+
+        prep, self._prepared = self._prepared, None
+        if prep is not None and prep[0] == req.get("uid"):
+            _, pid, scratch, out_r, err_r, rep_r, ctl_w = prep
+            start = time.monotonic()
+            old = signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a dead child must not take the zygote with it
+            try:
+                write_msg(ctl_w, req)
+                sent = True
+            except OSError:
+                sent = False
+            finally:
+                signal.signal(signal.SIGPIPE, old)
+                os.close(ctl_w)
+            if sent:
+                return pid, scratch, out_r, err_r, rep_r, start
+            prep = (*prep[:6], -1)  # it died waiting: drop it and fork a new one
+        if prep is not None:  # forked for another uid, or dead
+            self._prepared = prep
+            self.drop_prepared()
+        start = time.monotonic()
+        pid, scratch, out_r, err_r, rep_r, _ = self._fork(req, req.get("uid"))
+        return pid, scratch, out_r, err_r, rep_r, start
+
+    # -- one program
+    def run(self, req: dict) -> dict:
+        import select
+        import signal
+        import time
+
+        self.finish()  # (serve() already did, right after the previous answer)
+        try:
+            pid, scratch, out_r, err_r, rep_r, start = self._start(req)
+        except OSError as exc:  # no program ran: say why instead of dying
+            return {"wait_status": None, "worker_died": True, "exception_type": "SandboxError",
+                    "exception_message": f"could not start the program: {exc!r}", "wall_s": 0.0}
 
         cap, flood = int(req["max_output"]), int(req["max_output"]) * int(req.get("flood_factor", 16))
         bufs = {out_r: bytearray(), err_r: bytearray(), rep_r: bytearray()}
         seen = {out_r: 0, err_r: 0, rep_r: 0}
         pidfd = os.pidfd_open(pid)
-        sel = selectors.DefaultSelector()
+        sel = select.poll()  # (plain poll: less for the zygote to touch per run than a selectors object)
         for fd in (out_r, err_r, rep_r, pidfd):
             os.set_blocking(fd, False)
-            sel.register(fd, selectors.EVENT_READ)
+            sel.register(fd, select.POLLIN)
         open_fds = {out_r, err_r, rep_r}
         deadline = start + float(req["timeout"])
         wait_status: int | None = None
@@ -279,12 +398,12 @@ class Zygote:
             if left <= 0:
                 timed_out = True
                 break
-            for key, _ in sel.select(min(left, 1.0)):
-                if key.fd == pidfd:
+            for fd, _ in sel.poll(max(1, min(int(left * 1000) + 1, 1000))):
+                if fd == pidfd:
                     _, wait_status = os.waitpid(pid, 0)
                     sel.unregister(pidfd)
                 else:
-                    drain(key.fd)
+                    drain(fd)
             if seen[out_r] + seen[err_r] > flood:
                 flooded = True
                 break
@@ -299,13 +418,12 @@ class Zygote:
         # Everything that could write is dead now: read what is left, with a short bound in case.
         end = time.monotonic() + 2.0
         while open_fds and time.monotonic() < end:
-            for key, _ in sel.select(0.2):
-                if key.fd != pidfd:
-                    drain(key.fd)
-        sel.close()
+            for fd, _ in sel.poll(200):
+                if fd != pidfd:
+                    drain(fd)
         for fd in (out_r, err_r, rep_r, pidfd):
             os.close(fd)
-        shutil.rmtree(scratch, ignore_errors=True)
+        self._last_scratch = scratch  # removed by finish(): after the answer is sent, before the next run
 
         report: dict[str, Any] = {}
         if bufs[rep_r]:
@@ -433,7 +551,7 @@ def main(argv: list[str]) -> int:
     import gc  # noqa: F401
     import linecache  # noqa: F401
     import resource  # noqa: F401
-    import selectors  # noqa: F401
+    import select  # noqa: F401
     import shutil  # noqa: F401
     import time  # noqa: F401
     import traceback  # noqa: F401
@@ -453,6 +571,7 @@ def main(argv: list[str]) -> int:
         info["import_error"] = repr(exc)
     import gc
 
+    reseed_numpy()  # the first child's seed
     gc.collect()
     gc.freeze()  # a forked child's collector then leaves the shared pages alone (fewer copy-on-write faults)
     info["vm_size"], info["rss"] = _status_bytes("VmSize"), _status_bytes("VmRSS")

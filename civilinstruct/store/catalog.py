@@ -6,6 +6,7 @@ Connections are short-lived (one transaction each), so `civilinstruct catalog` c
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,6 +55,8 @@ def connect(data_dir: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckD
     path = data_dir / CATALOG_NAME
     if read_only and not path.exists():
         raise CivilError(f"{path}: no catalog here (not a civilinstruct data directory, or nothing built yet)")
+    if not read_only and not path.exists():
+        _create(path)
     con = _open(path, read_only)
     try:
         if not read_only:
@@ -63,6 +66,28 @@ def connect(data_dir: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckD
         yield con
     finally:
         con.close()
+
+
+def _create(path: Path) -> None:
+    """Create a fully migrated catalog under a temporary name and rename it into place.
+
+    A process killed while creating it leaves only a temporary file (removed here next time), never a
+    half-initialized `catalog.duckdb` that readers would take for a corrupted one.
+    """
+    for stale in path.parent.glob(f".{CATALOG_NAME}.tmp-*"):
+        stale.unlink(missing_ok=True)
+    tmp = path.with_name(f".{CATALOG_NAME}.tmp-{os.getpid()}")
+    con = _open(tmp, read_only=False)
+    try:
+        migrate(con)
+    finally:
+        con.close()  # checkpoints: everything is in the main file, no WAL left beside it
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:

@@ -128,3 +128,36 @@ def test_weak_isolation_runs_says_so_and_still_cleans_up(monkeypatch: pytest.Mon
         if sandbox.uids:
             assert not [p for p in psutil.process_iter(["uids"]) if p.info["uids"].real in sandbox.uids]
     assert "WEAK ISOLATION" in capsys.readouterr().err
+
+
+def _only_zygotes_left(sandbox: Sandbox) -> None:
+    for pid in sandbox.worker_pids:
+        tree = psutil.Process(pid).children(recursive=True)
+        assert len(tree) <= (2 if sandbox.isolation.namespaces else 0), [p.name() for p in tree]
+    if sandbox.uids:
+        assert not [p for p in psutil.process_iter(["uids"]) if p.info["uids"].real in sandbox.uids]
+
+
+PROBE = ("import os, resource, numpy\nprint(os.getuid(), os.getgid(), os.getpgrp() == os.getpid(), "
+         "[resource.getrlimit(r) for r in (resource.RLIMIT_NPROC, resource.RLIMIT_FSIZE, resource.RLIMIT_AS, "
+         "resource.RLIMIT_CORE)], sorted(os.listdir('/proc/self/fd')), os.getcwd() == os.environ['HOME'])\n"
+         "print(numpy.random.randint(1 << 62))\n")
+
+
+def test_children_forked_ahead_get_the_same_set_up_and_nothing_stays_behind(one: Sandbox) -> None:
+    alone = one.run(PROBE)
+    many = list(one.run_many([PROBE] * 6))
+    assert alone.status == "ok" and all(r.status == "ok" for r in many), [r.stderr for r in many]
+    assert {r.stdout.splitlines()[0] for r in many} == {alone.stdout.splitlines()[0]}  # uid, rlimits, fds, cwd
+    seeds = [r.stdout.splitlines()[1] for r in [alone, *many]]
+    assert len(set(seeds)) == len(seeds)  # every child starts from its own numpy seed
+    _only_zygotes_left(one)
+
+
+def test_an_abandoned_run_many_leaves_only_the_zygotes(box: Sandbox) -> None:
+    results = box.run_many(["print(1)\n"] * 10, workers=2)
+    assert next(results).stdout == "1\n"
+    results.close()
+    _only_zygotes_left(box)
+    assert box.run("print(2)\n").stdout == "2\n"
+    _only_zygotes_left(box)

@@ -41,7 +41,15 @@ def main() -> None:
         if fault == "write_table":          # temporary file written, not yet renamed
             writer.pq.write_table = die_at(fault, k, pq.write_table)
         elif fault == "replace":            # shard renamed into place, not yet registered
-            writer.os.replace = die_at(fault, k, os.replace)
+            real_replace = os.replace
+            shard_replace = die_at(fault, k, real_replace)
+            writer.os.replace = lambda src, dst: (shard_replace if Path(dst).name.startswith("shard-")
+                                                  else real_replace)(src, dst)
+        elif fault == "create_catalog":     # killed while the catalog itself is being created
+            real_replace = os.replace
+            catalog_replace = die_at("before_create", k, real_replace)
+            writer.os.replace = lambda src, dst: (catalog_replace if Path(dst).name == "catalog.duckdb"
+                                                  else real_replace)(src, dst)
         elif fault == "in_transaction":     # inside the registering transaction, before COMMIT
             writer.catalog.refresh_samples_view = die_at(fault, k, catalog.refresh_samples_view)
         elif fault == "before_write":       # nothing of this shard written

@@ -62,6 +62,17 @@ def test_sigkill_at_each_point_then_rerun(tmp_path: Path, fault: str, k: int):
     assert statuses == ["interrupted", "done"]
 
 
+def test_sigkill_while_the_catalog_is_created(tmp_path: Path):
+    data = tmp_path / "data"
+    killed = run_child(data, "create_catalog", "1")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert not (data / "catalog.duckdb").exists()  # only a temporary file, never a half-made catalog
+    assert_consistent(data, expect_all=False)
+    assert run_child(data).returncode == 0
+    assert_consistent(data, expect_all=True)
+    assert [p.name for p in data.iterdir() if p.name.startswith(".catalog")] == []
+
+
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(delay=st.floats(min_value=0.0, max_value=1.5))
 def test_sigkill_at_random_time_then_rerun(tmp_path_factory, delay: float):
