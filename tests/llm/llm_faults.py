@@ -21,6 +21,8 @@ def fault_app() -> FastAPI:
     """Modes by path prefix: /flaky (500 twice, then ok), /hang, /bad400, /malformed, /json, /echo."""
     app = FastAPI()
     app.state.calls = Counter()
+    app.state.in_flight = 0
+    app.state.max_in_flight = 0
 
     @app.post("/{mode}/v1/chat/completions")
     async def chat(mode: str, request: Request):
@@ -38,8 +40,13 @@ def fault_app() -> FastAPI:
             payload = {"problem": "p", "root_cause": "r", "fix": "f", "prevention": "v",
                        "repaired_program": "print(1)"}
             return completion("```json\n" + json.dumps(payload) + "\n```")
-        if mode == "slow":
-            await asyncio.sleep(0.2)
+        if mode == "slow":  # counts how many requests the server holds at once
+            app.state.in_flight += 1
+            app.state.max_in_flight = max(app.state.max_in_flight, app.state.in_flight)
+            try:
+                await asyncio.sleep(0.2)
+            finally:
+                app.state.in_flight -= 1
         last = body["messages"][-1]["content"]
         return completion(f"echo:{last}", n=body.get("n", 1))
 
