@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from civilinstruct.errors import CivilError
+from civilinstruct.store.durable import durable_replace
 
 CATALOG_NAME = "catalog.duckdb"
 
@@ -82,12 +83,7 @@ def _create(path: Path) -> None:
         migrate(con)
     finally:
         con.close()  # checkpoints: everything is in the main file, no WAL left beside it
-    fd = os.open(tmp, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    durable_replace(tmp, path)
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:

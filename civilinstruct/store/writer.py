@@ -24,6 +24,7 @@ from filelock import FileLock, Timeout
 
 from civilinstruct.errors import CivilError
 from civilinstruct.store import catalog
+from civilinstruct.store.durable import durable_replace
 from civilinstruct.store.sample import PARTS, SCHEMA, Sample
 
 LOCK_NAME = ".build.lock"
@@ -32,14 +33,6 @@ SHARD_RE = re.compile(r"^shard-(\d{5,})\.parquet$")
 
 def shard_name(index: int) -> str:
     return f"shard-{index:05d}.parquet"
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def acquire_lock(data_dir: Path) -> FileLock:
@@ -168,13 +161,7 @@ class ShardWriter:
         final = self.shard_dir / shard_name(index)
         tmp = self.shard_dir / f".tmp-{shard_name(index)}-{os.getpid()}"
         pq.write_table(table, tmp, compression="zstd")
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, final)
-        _fsync_dir(self.shard_dir)
+        durable_replace(tmp, final)
         rel = str(final.relative_to(self.data_dir))
         with catalog.connect(self.data_dir) as con:
             con.execute("BEGIN TRANSACTION")
