@@ -51,7 +51,6 @@ class Sandbox:
                                  f"{self.isolation.describe_missing()}; run `civilinstruct doctor`, or pass "
                                  "--allow-weak-isolation to run anyway")
             _warn_weak_once(self.isolation.describe_missing())
-        self.env = dict(isolation.SANDBOX_ENV)
         self._workers_wanted = workers
         self._zygotes: list[Zygote] = []
         self._idle: queue.Queue[Zygote] = queue.Queue()
@@ -91,7 +90,7 @@ class Sandbox:
             raise CivilError("the sandbox is closed")
         zygote = self._idle.get()
         try:
-            raw = zygote.run(code, self.limits, self.env, more=more)
+            raw = zygote.run(code, self.limits, more=more)
         finally:
             self._idle.put(zygote)
         return from_zygote(raw, code, self.limits.timeout, self.limits.max_output)

@@ -154,7 +154,7 @@ class Zygote:
         self.start()
 
     # -- one program
-    def run(self, code: str, limits: Limits, env: dict[str, str], more: bool = False) -> dict[str, Any]:
+    def run(self, code: str, limits: Limits, more: bool = False) -> dict[str, Any]:
         """Send one program; the zygote's raw report, or a `crashed` report when the zygote itself died.
 
         `more`: another program will follow on this zygote, so it may fork that one's child right after answering
@@ -164,7 +164,7 @@ class Zygote:
             self.restart()
         address_space = int(self.info.get("vm_size", 0)) + limits.memory_mb * (1 << 20)
         request = {"code": code, "timeout": limits.timeout, "max_output": limits.max_output, "uid": self.uid,
-                   "env": env, "limits": {"address_space": address_space, "nproc": limits.nproc,
+                   "limits": {"address_space": address_space, "nproc": limits.nproc,
                                           "fsize": limits.fsize}, "more": more}
         if self.cgroup is not None and self._oom_seen is None:
             self._oom_seen = self.cgroup.oom_kills()

@@ -19,26 +19,29 @@ request, which the host sends at the end of `run_many`, kills it).
 
 from __future__ import annotations
 
+import gc
 import json
+import linecache
 import os
+import resource as _resource
 import struct
 import sys
+import traceback
+import types
 from typing import Any
 
 PROGRAM_NAME = "<program>"
 _HEADER = struct.Struct(">I")
 _MAX_MSG = 256 * 1024 * 1024
 _MAX_REPORT = 1 << 20  # what a child may say about how it ended (it could try to say more)
+_NOFILE = _resource.getrlimit(_resource.RLIMIT_NOFILE)[1]
+_MAX_FD = _NOFILE if 3 < _NOFILE < (1 << 31) else 1 << 20  # no fd number reaches the hard limit
 
 
 # ---------------------------------------------------------------------------------------------------- wire format
 def write_msg(fd: int, obj: Any) -> None:
     """Send one JSON message (length-prefixed) on a pipe."""
-    data = json.dumps(obj, ensure_ascii=False).encode("utf-8")
-    view = memoryview(_HEADER.pack(len(data)) + data)
-    while view:
-        n = os.write(fd, view)
-        view = view[n:]
+    write_body(fd, json.dumps(obj, ensure_ascii=False).encode("utf-8"))
 
 
 def _read_exact(fd: int, n: int) -> bytes | None:
@@ -52,15 +55,28 @@ def _read_exact(fd: int, n: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def read_msg(fd: int) -> Any | None:
-    """Receive one JSON message; None at end of stream."""
+def read_body(fd: int) -> bytes | None:
+    """Receive one message's JSON body, undecoded; None at end of stream."""
     head = _read_exact(fd, _HEADER.size)
     if head is None:
         return None
     (size,) = _HEADER.unpack(head)
     if size > _MAX_MSG:
         raise ValueError(f"message of {size} bytes is over the limit")
-    body = _read_exact(fd, size)
+    return _read_exact(fd, size)
+
+
+def write_body(fd: int, body: bytes) -> None:
+    """Send a JSON body as received (the zygote forwards a request to its child without encoding it again)."""
+    view = memoryview(_HEADER.pack(len(body)) + body)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def read_msg(fd: int) -> Any | None:
+    """Receive one JSON message; None at end of stream."""
+    body = read_body(fd)
     return None if body is None else json.loads(body.decode("utf-8"))
 
 
@@ -92,32 +108,36 @@ def _child(req: dict | None, scratch: str, out_w: int, err_w: int, rep_w: int, c
     Forked ahead of its request (`req` None), it does the set-up that does not depend on the request, then waits for
     the request on `ctl_r`; the rlimits, uid drop and everything after come only then, as for a child forked on
     demand. Nothing of the program runs before all of it is in place.
-    """
-    import resource
-    import signal
 
+    Every page this code touches is a copy-on-write fault (~5 us here), so it does as little as it can in Python:
+    signal dispositions come from the zygote (`_default_signals`), fds are closed by ranges (close_range), files
+    are written with os calls, the environment is the zygote's (the sandbox environment, HOME and TMPDIR naming
+    the scratch dir, which has the same path in every run), and only a program that names `random` is reseeded.
+    """
     status = 1
     try:
         # Its own process group, not its own session: the zygote's session (bwrap --new-session, or
         # start_new_session when weak) already has no terminal, and a new session costs a scheduler autogroup.
         os.setpgid(0, 0)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGCHLD):
-            signal.signal(sig, signal.SIG_DFL)
+        libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)  # SIGKILL
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(out_w, 1)
         os.dup2(err_w, 2)
-        for fd in [int(name) for name in os.listdir("/proc/self/fd")]:  # what is open, not 65k close() calls
-            if fd > 2 and fd != rep_w and fd != ctl_r:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+        keep = sorted(fd for fd in (rep_w, ctl_r) if fd > 2)
+        low = 3
+        for fd in keep:  # everything else the zygote had open goes: what is open, not 65k close() calls
+            if fd > low:
+                os.closerange(low, fd)
+            low = fd + 1
+        os.closerange(low, _MAX_FD)
         os.chdir(scratch)
         try:  # in a cgroup at its limit, the OOM killer takes a program, never the zygote
-            with open("/proc/self/oom_score_adj", "w") as fh:
-                fh.write("1000")
+            adj = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
+            try:
+                os.write(adj, b"1000")
+            finally:
+                os.close(adj)
         except OSError:
             pass
         if req is None:  # forked ahead: the request comes now (end of stream: the zygote dropped this child)
@@ -127,21 +147,24 @@ def _child(req: dict | None, scratch: str, out_w: int, err_w: int, rep_w: int, c
         if ctl_r >= 0:
             os.close(ctl_r)
         limits = req["limits"]
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits["fsize"], limits["fsize"]))
+        setrlimit = _resource.setrlimit
+        setrlimit(_resource.RLIMIT_CORE, (0, 0))
+        setrlimit(_resource.RLIMIT_FSIZE, (limits["fsize"], limits["fsize"]))
         if limits.get("address_space"):
-            resource.setrlimit(resource.RLIMIT_AS, (limits["address_space"], limits["address_space"]))
+            setrlimit(_resource.RLIMIT_AS, (limits["address_space"], limits["address_space"]))
         uid = req.get("uid")
         if uid is not None:
-            resource.setrlimit(resource.RLIMIT_NPROC, (limits["nproc"], limits["nproc"]))
+            setrlimit(_resource.RLIMIT_NPROC, (limits["nproc"], limits["nproc"]))
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
         libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-        os.environ.clear()
-        os.environ.update(req["env"])
-        os.environ["HOME"] = os.environ["TMPDIR"] = scratch
-        status = _execute(req["code"], rep_w)
+        if os.environ.get("HOME") != scratch:  # (the zygote's environment names its usual scratch dir already)
+            os.environ["HOME"] = os.environ["TMPDIR"] = scratch
+        code = req["code"]
+        if "random" in code:  # only a program that names it can use it: the others skip the reseeding's faults
+            reseed_random()
+        status = _execute(code, rep_w)
     except BaseException as exc:  # the set-up itself failed: say so, do not run the program
         try:
             write_msg(rep_w, {"exception_type": "SandboxSetupError", "exception_message": repr(exc)})
@@ -163,11 +186,6 @@ def _child(req: dict | None, scratch: str, out_w: int, err_w: int, rep_w: int, c
 
 def _execute(code: str, rep_w: int) -> int:
     """Compile and exec the program as `__main__`; report how it ended; return the exit status."""
-    import gc
-    import linecache
-    import traceback
-    import types
-
     sys.argv = [PROGRAM_NAME]
     linecache.cache[PROGRAM_NAME] = (len(code), None, code.splitlines(True), PROGRAM_NAME)
     main = types.ModuleType("__main__")
@@ -209,15 +227,49 @@ def _execute(code: str, rep_w: int) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------- the zygote
-def reseed_numpy() -> None:
-    """Fresh entropy for numpy's global random state, as a fresh interpreter has: done in the zygote before each
-    fork (between runs, not while a caller waits), so every child starts from its own seed without paying for it."""
+def reseed_random() -> None:
+    """Fresh entropy for `random` and numpy's global random state, as a fresh interpreter has, in the child: every
+    program that uses them gets its own seed. (`fast_fork` skips CPython's after-fork hooks, `random`'s among them.)
+    """
+    random = sys.modules.get("random")
+    if random is not None:
+        random.seed()
     numpy = sys.modules.get("numpy")
     if numpy is not None:
         try:  # 256 bits of OS entropy, as seed() would draw, without its ~0.25 ms of SeedSequence hashing
             numpy.random.seed(numpy.frombuffer(os.urandom(32), dtype=numpy.uint32))
         except Exception:
             pass
+
+
+def usual_scratch(scratch_root: str) -> str:
+    """The scratch dir of every run: one at a time per zygote (the last is removed before the next is made), so
+    one path, which the zygote's HOME and TMPDIR name once for all its children."""
+    return os.path.join(scratch_root, "run")
+
+
+def fast_fork() -> Any:
+    """`fork()` straight from libc, with the GIL held: the child skips CPython's after-fork hooks.
+
+    Why: in a child of this large interpreter those hooks (thread-state and lock re-initialisation, `threading`'s
+    and `random`'s handlers) write to ~180 pages that fork just shared, each a copy-on-write fault: ~1 ms of CPU per
+    program, a tenth of a tiny program's whole cost. They only matter for other threads and held locks, and the
+    zygote has neither: it is single-threaded and forks only from its request loop (never while importing).
+    `random` is reseeded by `reseed_random` in the child instead. libc's own fork handlers still run.
+    """
+    import ctypes
+
+    libc_fork = ctypes.PyDLL(None, use_errno=True).fork  # PyDLL: the GIL stays held across the call
+    libc_fork.restype, libc_fork.argtypes = ctypes.c_int, []
+
+    def fork() -> int:
+        pid = libc_fork()
+        if pid < 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err))
+        return pid
+
+    return fork
 
 
 class Zygote:
@@ -227,6 +279,7 @@ class Zygote:
         self.req_fd, self.resp_fd = req_fd, resp_fd
         self.scratch_root, self.namespaced = scratch_root, namespaced
         self.libc = _libc()
+        self.fork = fast_fork()
         self.counter = 0
         self._last_scratch: str | None = None
         self._prepared: tuple[Any, ...] | None = None  # (uid, pid, scratch, out_r, err_r, rep_r, ctl_w)
@@ -235,9 +288,11 @@ class Zygote:
     def serve(self) -> None:
         try:
             while True:
-                req = read_msg(self.req_fd)
-                if req is None:
+                body = read_body(self.req_fd)
+                if body is None:
                     return
+                req = json.loads(body)
+                req["_body"] = body  # forwarded as is to a child forked ahead
                 if req.get("drop"):  # the host has no more programs for now: nothing may stay behind
                     self.drop_prepared()
                     write_msg(self.resp_fd, {"dropped": True})
@@ -260,23 +315,26 @@ class Zygote:
                 os.rmdir(scratch)  # the usual case: the program left no files
             except OSError:
                 shutil.rmtree(scratch, ignore_errors=True)
-            reseed_numpy()  # the next child's seed
 
     # -- children
     def _fork(self, req: dict | None, uid: int | None) -> tuple[int, str, int, int, int, int]:
         """A new child with a fresh scratch dir: (pid, scratch, out_r, err_r, rep_r, ctl_w); raises OSError."""
         import shutil
 
-        self.counter += 1
-        scratch = os.path.join(self.scratch_root, f"run-{self.counter}")
+        scratch = usual_scratch(self.scratch_root)
         fds: list[int] = []
         try:
-            os.mkdir(scratch, 0o700)
+            try:
+                os.mkdir(scratch, 0o700)
+            except FileExistsError:  # the last one could not be removed: a new name (the child then sets HOME)
+                self.counter += 1
+                scratch = os.path.join(self.scratch_root, f"run-{self.counter}")
+                os.mkdir(scratch, 0o700)
             if uid is not None:
                 os.chown(scratch, uid, uid)
             for _ in range(3 if req is not None else 4):
                 fds.extend(os.pipe())
-            pid = os.fork()
+            pid = self.fork()
         except OSError:
             for fd in fds:
                 os.close(fd)
@@ -336,7 +394,7 @@ class Zygote:
             start = time.monotonic()
             old = signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a dead child must not take the zygote with it
             try:
-                write_msg(ctl_w, req)
+                write_body(ctl_w, req["_body"])
                 sent = True
             except OSError:
                 sent = False
@@ -545,17 +603,16 @@ def main(argv: list[str]) -> int:
     scratch_root, namespaced = argv[3], argv[4] == "ns"
     import signal
 
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    os.environ["HOME"] = os.environ["TMPDIR"] = usual_scratch(scratch_root)
+    # Default dispositions here, inherited by every child (which then need not touch its signal table):
+    # SIGPIPE would be ignored and SIGINT a KeyboardInterrupt; the zygote is in its own session, no terminal's.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGCHLD):
+        signal.signal(sig, signal.SIG_DFL)
     # What the child needs after it dropped its uid, imported while we can still read everything.
     import ctypes.util  # noqa: F401
-    import gc  # noqa: F401
-    import linecache  # noqa: F401
-    import resource  # noqa: F401
     import select  # noqa: F401
     import shutil  # noqa: F401
     import time  # noqa: F401
-    import traceback  # noqa: F401
-    import types  # noqa: F401
 
     info: dict[str, Any] = {"ready": True, "pid": os.getpid(), "python": sys.version.split()[0]}
     try:  # the start-up every program would otherwise pay
@@ -569,9 +626,6 @@ def main(argv: list[str]) -> int:
     except Exception as exc:  # programs still run; the import error shows up in theirs
         info["opensees"] = False
         info["import_error"] = repr(exc)
-    import gc
-
-    reseed_numpy()  # the first child's seed
     gc.collect()
     gc.freeze()  # a forked child's collector then leaves the shared pages alone (fewer copy-on-write faults)
     info["vm_size"], info["rss"] = _status_bytes("VmSize"), _status_bytes("VmRSS")
