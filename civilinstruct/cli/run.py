@@ -5,10 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
 import typer
-import typer.core
-from typer.core import TyperCommand
 
 from civilinstruct.cli.common import console, print_json
 from civilinstruct.errors import CivilError
@@ -77,21 +74,5 @@ def _show(program: Path, r: RunResult) -> None:
             console.print(escape(text.rstrip("\n")), highlight=False, soft_wrap=True)
 
 
-# Recent typer ships its own copy of click; catch the usage errors of whichever click parses the command line.
-_VENDORED_CLICK = getattr(typer.core, "_click", None)
-_USAGE_ERRORS: tuple[type[Exception], ...] = (click.UsageError,) + (
-    (_VENDORED_CLICK.exceptions.UsageError,) if _VENDORED_CLICK is not None else ())
-
-
-class OneLineUsageErrors(TyperCommand):
-    """Bad usage (unknown flag, bad value, no program) as one line, like every other user error."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except _USAGE_ERRORS as exc:
-            raise CivilError(f"{exc.format_message()} (see civilinstruct run --help)", exit_code=2) from None
-
-
 def register(app: typer.Typer) -> None:
-    app.command("run", cls=OneLineUsageErrors)(run)
+    app.command("run")(run)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from civilinstruct.codegen.render import render
+from civilinstruct.codegen.styles import style_for
+from civilinstruct.codegen.think_zh import think_text_zh
 from civilinstruct.design import Design, design
 from civilinstruct.physics import codes
 
 
-def think_text(d: Design) -> str:
+def think_text_en(d: Design) -> str:
     """The rule-based design as a chain of thought: loads, spectrum, sizing iterations, checks."""
     s = d.spec
     live = d.live_kn_m2
@@ -50,14 +54,29 @@ def think_text(d: Design) -> str:
     return "\n".join(lines)
 
 
-def wrap_answer(design: Design, program: str) -> str:
-    """`<think>` the design derivation `</think>` `<answer>` the program in one python block `</answer>`."""
-    return f"<think>\n{think_text(design)}\n</think>\n<answer>\n```python\n{program.rstrip()}\n```\n</answer>"
+THINK_TEXTS: dict[str, Callable[[Design], str]] = {"en": think_text_en, "zh": think_text_zh}
+
+
+def think_text(d: Design, language: str = "en") -> str:
+    """The design derivation in `language` (a style's comment language), so one answer reads in one language."""
+    writer = THINK_TEXTS.get(language)
+    if writer is None:
+        raise ValueError(f"no think text in language {language!r} (known: {', '.join(THINK_TEXTS)})")
+    return writer(d)
+
+
+def wrap_answer(design: Design, program: str, language: str = "en") -> str:
+    """`<think>` the design derivation `</think>` `<answer>` the program in one python block `</answer>`.
+
+    `language` should be the program's comment language (`style_for(style_seed).language`).
+    """
+    think = think_text(design, language)
+    return f"<think>\n{think}\n</think>\n<answer>\n```python\n{program.rstrip()}\n```\n</answer>"
 
 
 def answer(design: Design, style_seed: int) -> str:
-    """The full assistant message for a design (the format the reward scores)."""
-    return wrap_answer(design, render(design, style_seed))
+    """The full assistant message for a design (the format the reward scores), thinking in the program's language."""
+    return wrap_answer(design, render(design, style_seed), style_for(style_seed).language)
 
 
 def offline_answer(instruction_text: str, seed: int = 0) -> str:

@@ -1,0 +1,79 @@
+"""The `<think>` derivation is written in the program's comment language, with the same numbers in both."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from civilinstruct.codegen import answer, render, style_for, think_text
+from civilinstruct.codegen.think_zh import iteration_zh
+from civilinstruct.design import BuildingSpec, Design, design
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
+# Decimals and drift ratios: what the derivation computes (integers are counts and clause numbers).
+NUMBER = re.compile(r"\d+\.\d+|1/\d+")
+
+SPECS = {
+    "school-8.5": BuildingSpec(function="school", stories=4, story_height_m=3.6, bays_x=3, bays_y=2, span_x_m=7.2,
+                               span_y_m=6.0, intensity=8.5, pga_g=0.30, design_group=3, site_class="III"),
+    # light intensity 7: several column groups and the minimum-shear amplification branch
+    "residential-7": BuildingSpec(function="residential", stories=8, story_height_m=4.2, bays_x=2, bays_y=2,
+                                  span_x_m=6.0, span_y_m=4.5, intensity=7, pga_g=0.10, design_group=1,
+                                  site_class="I0"),
+}
+
+
+@pytest.fixture(scope="module", params=list(SPECS), ids=list(SPECS))
+def designed(request) -> Design:
+    return design(SPECS[request.param])
+
+
+def _think(message: str) -> str:
+    return re.search(r"<think>\n(.*)\n</think>", message, re.S).group(1)
+
+
+def _seed(language: str) -> int:
+    return next(seed for seed in range(100) if style_for(seed).language == language)
+
+
+def test_zh_styled_answer_thinks_in_chinese(designed: Design) -> None:
+    seed = _seed("zh")
+    message = answer(designed, seed)
+    think = _think(message)
+    assert think == think_text(designed, "zh")
+    assert render(designed, seed).rstrip() in message
+    assert len(CJK.findall(think)) > 2 * len(LATIN.findall(think))  # symbols and units aside, it is Chinese
+    for line in think.splitlines():  # every line, the sizing log included, was translated
+        assert CJK.search(line), line
+    for term in ("基本周期", "层间位移角", "地震影响系数", "重力荷载代表值", "轴压比", "设防烈度", "场地", "设计地震分组"):
+        assert term in think
+
+
+def test_zh_and_en_derivations_carry_the_same_numbers(designed: Design) -> None:
+    en, zh = think_text(designed, "en"), think_text(designed, "zh")
+    assert len(en.splitlines()) == len(zh.splitlines())  # same structure, line for line
+    # Chinese practice writes intensity 8.5 as "8 度（0.30g）"; everything else is the same number, same format.
+    assert set(NUMBER.findall(en)) - {f"{designed.spec.intensity:g}"} == set(NUMBER.findall(zh))
+    for key in (f"T1 = {designed.t1_s:.3f} s", f"Tg = {designed.tg_s:.2f} s", f"alpha_max = {designed.alpha_max:.2f}",
+                f"1/{1 / designed.max_drift:.0f}", f"{designed.base_shear_kn:.1f} kN"):
+        assert key in en and key in zh
+
+
+def test_en_styled_answer_is_unchanged(designed: Design) -> None:
+    think = _think(answer(designed, _seed("en")))
+    assert think == think_text(designed) == think_text(designed, "en")
+    assert think.startswith(f"The building is a {designed.spec.stories}-story RC frame")
+    assert not CJK.search(think)
+
+
+def test_chinese_conventions() -> None:
+    zh = think_text(design(SPECS["school-8.5"]), "zh")
+    assert "设防烈度 8 度（0.30g）" in zh and "设计地震分组第三组" in zh and "III 类场地" in zh and "二级" in zh
+
+
+def test_unknown_log_line_is_kept_and_unknown_language_is_refused() -> None:
+    assert iteration_zh("something new") == "something new"
+    with pytest.raises(ValueError, match="fr"):
+        think_text(design(SPECS["school-8.5"]), "fr")
