@@ -80,6 +80,11 @@ class Sandbox:
     def worker_pids(self) -> list[int]:
         return [z.pid for z in self._zygotes if z.pid is not None]
 
+    @property
+    def resident_processes(self) -> dict[int, int]:
+        """Worker pid -> how many processes it keeps under it between programs (anything more is a leftover)."""
+        return {z.pid: z.resident for z in self._zygotes if z.pid is not None}
+
     # -- running
     def run(self, code: str) -> RunResult:
         """Run one program and return its result (never raises for what the program did)."""

@@ -81,7 +81,7 @@ class Zygote:
             os.chmod(self._scratch_root, 0o711)
             argv = [sys.executable, "-I", str(isolation.ZYGOTE_SOURCE)]
             scratch_root = self._scratch_root
-        argv += [str(req_r), str(resp_w), scratch_root, "ns" if self.namespaced else "weak"]
+        argv += [str(req_r), str(resp_w), scratch_root]
         try:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                          stderr=self._stderr, pass_fds=(req_r, resp_w), env=env,
@@ -162,9 +162,8 @@ class Zygote:
         """
         if self.proc is None or self.proc.poll() is not None:
             self.restart()
-        address_space = int(self.info.get("vm_size", 0)) + limits.memory_mb * (1 << 20)
         request = {"code": code, "timeout": limits.timeout, "max_output": limits.max_output, "uid": self.uid,
-                   "limits": {"address_space": address_space, "nproc": limits.nproc,
+                   "limits": {"memory": limits.memory_mb * (1 << 20), "nproc": limits.nproc,
                                           "fsize": limits.fsize}, "more": more}
         if self.cgroup is not None and self._oom_seen is None:
             self._oom_seen = self.cgroup.oom_kills()
@@ -224,4 +223,10 @@ class Zygote:
     @property
     def pid(self) -> int | None:
         return self.proc.pid if self.proc else None
+
+    @property
+    def resident(self) -> int:
+        """How many processes live under `pid` between programs: bwrap's own and the supervisor (when namespaced:
+        `pid` is the outer bwrap; weakly isolated `pid` is the supervisor itself), plus its forkers."""
+        return len(self.info.get("forker_pids", [])) + (2 if self.namespaced else 0)
 

@@ -5,16 +5,24 @@ library (the civilinstruct package itself is not visible in there). It also hold
 side (`worker.py`) imports: 4-byte big-endian length + UTF-8 JSON, on two inherited pipes. Programs never see
 those pipes; their fds 0/1/2 are /dev/null and two capture pipes.
 
-Per program the child gets a private scratch dir as cwd, its own process group, PR_SET_PDEATHSIG, rlimits (address
-space, process count, file size, no core), a dropped uid/gid and no_new_privs. After every run the zygote kills
-everything else the program left behind (in the pid namespace: `kill(-1)`; weakly isolated: by uid or by
-descendant walk) and, once the answer is sent, removes the scratch dir.
+Two processes, so that the big one does as little as possible between forks:
+- the *supervisor* (the process bubblewrap starts; only the standard library) talks to the host, makes the scratch
+  dir, sends each program to its child, reads the child's output, enforces the time limit, reaps and sweeps;
+- the *forker* (its child, the warm interpreter with numpy + openseespy) only forks: one byte in, one pid out.
+Every page a process writes after a fork is a copy-on-write fault (~5-10 us on this kind of VM); a zygote that
+did the supervising itself paid ~250 of them per program, more than the fork. The forker's children are made
+with CLONE_PARENT, so they are the supervisor's children: it waits for them and gets their status, their orphans
+come back to it (it is a subreaper), and PR_SET_PDEATHSIG ties them to it.
 
-When the host says another program follows (`more`), the zygote forks that program's child right after answering,
-while the host reads the answer: the child does the set-up that needs no request (process group, fds, scratch dir
-as cwd) and waits for its request; the rlimits, uid drop and no_new_privs come after it, exactly as in a child forked
-on demand. It is the only process besides the zygote while it waits, and the next request uses it (or a `drop`
-request, which the host sends at the end of `run_many`, kills it).
+Per program the child gets a private scratch dir as cwd, its own process group, PR_SET_PDEATHSIG, rlimits (address
+space, process count, file size, no core), a dropped uid/gid and no_new_privs. After every run the supervisor kills
+everything the program left behind (by uid, or by a walk of its descendants) and, once the answer is sent, removes
+the scratch dir.
+
+Children are forked ahead: right after answering (while the host reads the answer), the supervisor has the next
+child forked. It does the set-up that needs no request (process group, fds, scratch dir as cwd) and waits for its
+request on a pipe; the rlimits, uid drop and no_new_privs come after it. It is the only child while it waits; the
+next request uses it (or a `drop` request, which the host sends at the end of `run_many`, kills it).
 """
 
 from __future__ import annotations
@@ -36,6 +44,24 @@ _MAX_MSG = 256 * 1024 * 1024
 _MAX_REPORT = 1 << 20  # what a child may say about how it ended (it could try to say more)
 _NOFILE = _resource.getrlimit(_resource.RLIMIT_NOFILE)[1]
 _MAX_FD = _NOFILE if 3 < _NOFILE < (1 << 31) else 1 << 20  # no fd number reaches the hard limit
+_PID = struct.Struct("<i")
+_FORKER_VM_SIZE = [0]  # set in each forker once it has imported what it preloads
+
+# What each forker preloads. Forking and tearing down a child costs in proportion to its parent's memory (page
+# tables): ~1.0 ms with openseespy alone against ~1.65 ms with numpy too, here. Most programs (API snippets, the
+# generated frame programs) never import numpy; those that name it, or a library built on it, go to the second.
+PRELOADS: tuple[tuple[str, ...], ...] = (
+    ("openseespy.opensees",),
+    ("numpy", "numpy.linalg", "numpy.random", "openseespy.opensees"),
+)
+_NUMPY_USERS = ("numpy", "scipy", "pandas", "matplotlib", "opsvis", "vfo", "openseespy.postprocessing",
+                "openseespy.preprocessing", "sklearn", "torch")
+
+
+def pick_forker(code: str) -> int:
+    """Which forker runs `code`: the one with numpy when the program names numpy or a library that imports it
+    (a program that reaches numpy some other way still works: it imports numpy itself, slower)."""
+    return 1 if any(name in code for name in _NUMPY_USERS) else 0
 
 
 # ---------------------------------------------------------------------------------------------------- wire format
@@ -102,31 +128,39 @@ def _innermost_program_line(tb: Any) -> int | None:
     return line
 
 
-def _child(req: dict | None, scratch: str, out_w: int, err_w: int, rep_w: int, ctl_r: int, libc: Any) -> None:
-    """Runs in the forked child; never returns.
+class ChildFds:
+    """The forker's ends of the persistent pipes, which every child inherits (and nothing else)."""
 
-    Forked ahead of its request (`req` None), it does the set-up that does not depend on the request, then waits for
-    the request on `ctl_r`; the rlimits, uid drop and everything after come only then, as for a child forked on
-    demand. Nothing of the program runs before all of it is in place.
+    def __init__(self, out_w: int, err_w: int, rep_w: int, ctl_r: int) -> None:
+        self.out_w, self.err_w, self.rep_w, self.ctl_r = out_w, err_w, rep_w, ctl_r
 
-    Every page this code touches is a copy-on-write fault (~5 us here), so it does as little as it can in Python:
-    signal dispositions come from the zygote (`_default_signals`), fds are closed by ranges (close_range), files
-    are written with os calls, the environment is the zygote's (the sandbox environment, HOME and TMPDIR naming
-    the scratch dir, which has the same path in every run), and only a program that names `random` is reseeded.
+
+def _child(scratch: str, fds: ChildFds, libc: Any) -> None:
+    """Runs in a forked child; never returns.
+
+    Set-up that needs no request first, then the request from the `ctl` pipe (end of stream: never used), then the
+    rlimits, the uid drop and no_new_privs, then the program. Nothing of the program runs before all of it is in
+    place.
+
+    Every page this code touches is a copy-on-write fault, so it does as little as it can in Python: signal
+    dispositions come from the forker, fds are closed by ranges (close_range), files are written with os calls,
+    the environment is the forker's (the sandbox environment, HOME and TMPDIR naming the scratch dir, which has
+    the same path in every run), and only a program that names `random` is reseeded.
     """
     status = 1
+    rep_w, ctl_r = fds.rep_w, fds.ctl_r
     try:
         # Its own process group, not its own session: the zygote's session (bwrap --new-session, or
         # start_new_session when weak) already has no terminal, and a new session costs a scheduler autogroup.
         os.setpgid(0, 0)
-        libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)  # SIGKILL
+        libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)  # SIGKILL when the supervisor (our parent: CLONE_PARENT) dies
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
-        os.dup2(out_w, 1)
-        os.dup2(err_w, 2)
+        os.dup2(fds.out_w, 1)
+        os.dup2(fds.err_w, 2)
         keep = sorted(fd for fd in (rep_w, ctl_r) if fd > 2)
         low = 3
-        for fd in keep:  # everything else the zygote had open goes: what is open, not 65k close() calls
+        for fd in keep:  # everything else the forker had open goes (its command pipes above all)
             if fd > low:
                 os.closerange(low, fd)
             low = fd + 1
@@ -140,18 +174,17 @@ def _child(req: dict | None, scratch: str, out_w: int, err_w: int, rep_w: int, c
                 os.close(adj)
         except OSError:
             pass
-        if req is None:  # forked ahead: the request comes now (end of stream: the zygote dropped this child)
-            req = read_msg(ctl_r)
-            if req is None:
-                os._exit(0)
-        if ctl_r >= 0:
-            os.close(ctl_r)
+        req = read_msg(ctl_r)
+        if req is None:
+            os._exit(0)
+        os.close(ctl_r)
         limits = req["limits"]
         setrlimit = _resource.setrlimit
         setrlimit(_resource.RLIMIT_CORE, (0, 0))
         setrlimit(_resource.RLIMIT_FSIZE, (limits["fsize"], limits["fsize"]))
-        if limits.get("address_space"):
-            setrlimit(_resource.RLIMIT_AS, (limits["address_space"], limits["address_space"]))
+        if limits.get("memory"):  # what the program may add to what it starts with (its forker's address space)
+            address_space = _FORKER_VM_SIZE[0] + limits["memory"]
+            setrlimit(_resource.RLIMIT_AS, (address_space, address_space))
         uid = req.get("uid")
         if uid is not None:
             setrlimit(_resource.RLIMIT_NPROC, (limits["nproc"], limits["nproc"]))
@@ -159,8 +192,6 @@ def _child(req: dict | None, scratch: str, out_w: int, err_w: int, rep_w: int, c
             os.setgid(uid)
             os.setuid(uid)
         libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-        if os.environ.get("HOME") != scratch:  # (the zygote's environment names its usual scratch dir already)
-            os.environ["HOME"] = os.environ["TMPDIR"] = scratch
         code = req["code"]
         if "random" in code:  # only a program that names it can use it: the others skip the reseeding's faults
             reseed_random()
@@ -226,7 +257,7 @@ def _execute(code: str, rep_w: int) -> int:
     return status
 
 
-# ---------------------------------------------------------------------------------------------------- the zygote
+
 def reseed_random() -> None:
     """Fresh entropy for `random` and numpy's global random state, as a fresh interpreter has, in the child: every
     program that uses them gets its own seed. (`fast_fork` skips CPython's after-fork hooks, `random`'s among them.)
@@ -242,28 +273,54 @@ def reseed_random() -> None:
             pass
 
 
+# ---------------------------------------------------------------------------------------------------- the forker
 def usual_scratch(scratch_root: str) -> str:
     """The scratch dir of every run: one at a time per zygote (the last is removed before the next is made), so
-    one path, which the zygote's HOME and TMPDIR name once for all its children."""
+    one path, which the forker's HOME and TMPDIR name once for all its children."""
     return os.path.join(scratch_root, "run")
 
 
-def fast_fork() -> Any:
-    """`fork()` straight from libc, with the GIL held: the child skips CPython's after-fork hooks.
+_CLONE_PARENT = 0x0000_8000
+_SIGCHLD = 17
+_SYS_CLONE3 = 435  # the same number on every architecture
+_SYS_CLONE = {"x86_64": 56, "aarch64": 220, "riscv64": 220, "ppc64le": 120, "s390x": 120}
 
-    Why: in a child of this large interpreter those hooks (thread-state and lock re-initialisation, `threading`'s
-    and `random`'s handlers) write to ~180 pages that fork just shared, each a copy-on-write fault: ~1 ms of CPU per
-    program, a tenth of a tiny program's whole cost. They only matter for other threads and held locks, and the
-    zygote has neither: it is single-threaded and forks only from its request loop (never while importing).
-    `random` is reseeded by `reseed_random` in the child instead. libc's own fork handlers still run.
+
+def clone_parent() -> Any:
+    """`fork()` whose child is our parent's child (CLONE_PARENT), straight from the kernel, with the GIL held.
+
+    Why raw: libc's fork() cannot pass CLONE_PARENT. What the child then skips: libc's and CPython's after-fork
+    handlers. Those re-initialise the state of other threads and held locks; the forker has neither (single-
+    threaded, forking only from its command loop), and skipping CPython's spares ~180 copy-on-write faults per
+    child. glibc keeps no pid cache; `random` is reseeded in the child (`reseed_random`).
     """
     import ctypes
+    import platform
 
-    libc_fork = ctypes.PyDLL(None, use_errno=True).fork  # PyDLL: the GIL stays held across the call
-    libc_fork.restype, libc_fork.argtypes = ctypes.c_int, []
+    libc = ctypes.PyDLL(None, use_errno=True)  # PyDLL: the GIL stays held across the call
+    syscall = libc.syscall
+    syscall.restype = ctypes.c_long
+
+    class CloneArgs(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_uint64) for name in (
+            "flags", "pidfd", "child_tid", "parent_tid", "exit_signal", "stack", "stack_size", "tls", "set_tid",
+            "set_tid_size", "cgroup")]
+
+    args = CloneArgs(flags=_CLONE_PARENT)  # (exit_signal 0: a CLONE_PARENT child inherits ours, SIGCHLD)
+    clone_nr = _SYS_CLONE.get(platform.machine())
+    use_clone3 = [True]
 
     def fork() -> int:
-        pid = libc_fork()
+        if use_clone3[0]:
+            pid = syscall(ctypes.c_long(_SYS_CLONE3), ctypes.byref(args), ctypes.c_size_t(ctypes.sizeof(args)))
+            if pid >= 0:
+                return pid
+            err = ctypes.get_errno()
+            if err != 38 or clone_nr is None:  # ENOSYS (an old kernel or a seccomp filter): the older call
+                raise OSError(err, os.strerror(err))
+            use_clone3[0] = False
+        zero = ctypes.c_ulong(0)
+        pid = syscall(ctypes.c_long(clone_nr), ctypes.c_ulong(_CLONE_PARENT | _SIGCHLD), zero, zero, zero, zero)
         if pid < 0:
             err = ctypes.get_errno()
             raise OSError(err, os.strerror(err))
@@ -272,18 +329,149 @@ def fast_fork() -> Any:
     return fork
 
 
-class Zygote:
-    """One warm interpreter: serves run requests one at a time, in order."""
+_WARM_UP_SOURCE = """
+import math
+class Frame:
+    def __init__(self, h: float = 3.0, *args, **kwargs) -> None:
+        self.h = [h * (i + 1) for i in range(3) if i >= 0]
+def f(a, b=2):
+    try:
+        return {k: v for k, v in zip(a, b)}, f"{a!r:>4}", lambda x: x ** 2
+    except (ValueError, KeyError) as exc:
+        raise RuntimeError(str(exc)) from None
+    finally:
+        pass
+while False:
+    with open("x") as fh:
+        break
+"""
 
-    def __init__(self, req_fd: int, resp_fd: int, scratch_root: str, namespaced: bool) -> None:
+
+def forker_main(cmd_r: int, pid_w: int, scratch: str, fds: ChildFds, preload: tuple[str, ...]) -> None:
+    """The warm interpreter: import once, then fork on every byte from the supervisor; never returns.
+
+    Its loop is as small as it can be: every page it writes between two forks is a copy-on-write fault.
+    """
+    import signal
+
+    libc = _libc()
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    os.environ["HOME"] = os.environ["TMPDIR"] = scratch
+    # What a child needs after it dropped its uid, imported while everything can still be read.
+    import ctypes.util  # noqa: F401
+
+    import importlib
+
+    info: dict[str, Any] = {"pid": os.getpid(), "preload": list(preload)}
+    try:  # the start-up every program would otherwise pay (numpy's linalg and random load lazily: once, here)
+        for name in preload:
+            importlib.import_module(name)
+        sys.modules["openseespy.opensees"].wipe()
+        info["opensees"] = True
+    except Exception as exc:  # programs still run; the import error shows up in theirs
+        info["opensees"] = False
+        info["import_error"] = repr(exc)
+    # The compiler sets up its AST types and parser tables on first use (~2 ms): once here, not in every child.
+    compile(_WARM_UP_SOURCE, "<warm-up>", "exec", dont_inherit=True)
+    fork = clone_parent()
+    gc.collect()
+    gc.freeze()  # a child's collector then leaves the shared pages alone (fewer copy-on-write faults)
+    info["vm_size"], info["rss"] = _status_bytes("VmSize"), _status_bytes("VmRSS")
+    _FORKER_VM_SIZE[0] = info["vm_size"]
+    write_msg(pid_w, info)
+    read, write, pack, exit_ = os.read, os.write, _PID.pack, os._exit
+    while True:
+        if not read(cmd_r, 1):
+            exit_(0)
+        try:
+            pid = fork()
+        except OSError as exc:
+            pid = -max(1, exc.errno or 1)
+        if pid == 0:
+            _child(scratch, fds, libc)
+        write(pid_w, pack(pid))
+
+
+# ---------------------------------------------------------------------------------------------------- the supervisor
+class Forker:
+    """The supervisor's handle on one forker: its pid and its command pipes (a byte in, a pid out)."""
+
+    def __init__(self, pid: int, cmd_w: int, pid_r: int, info: dict) -> None:
+        self.pid, self.cmd_w, self.pid_r, self.info = pid, cmd_w, pid_r, info
+
+    def fork(self) -> int:
+        """A new child, waiting for its request; raises OSError (ForkerDied when the forker is gone)."""
+        os.write(self.cmd_w, b"f")
+        answer = _read_exact(self.pid_r, _PID.size)
+        if answer is None:
+            raise ForkerDied("a forker is gone")
+        (pid,) = _PID.unpack(answer)
+        if pid < 0:
+            raise OSError(-pid, f"fork: {os.strerror(-pid)}")
+        return pid
+
+
+class Zygote:
+    """The supervisor: serves run requests one at a time, in order; the forkers make the children."""
+
+    def __init__(self, req_fd: int, resp_fd: int, scratch_root: str) -> None:
         self.req_fd, self.resp_fd = req_fd, resp_fd
-        self.scratch_root, self.namespaced = scratch_root, namespaced
+        self.scratch_root = scratch_root
+        self.scratch = usual_scratch(scratch_root)
         self.libc = _libc()
-        self.fork = fast_fork()
-        self.counter = 0
-        self._last_scratch: str | None = None
-        self._prepared: tuple[Any, ...] | None = None  # (uid, pid, scratch, out_r, err_r, rep_r, ctl_w)
         self.libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of a program come back to us to be reaped
+        self.stale = 0
+        self._scratch_made = False
+        self._prepared: tuple[int | None, int, int] | None = None  # (uid, forker, pid) of the child forked ahead
+        self._start_forkers()
+
+    def _start_forkers(self) -> None:
+        """The persistent pipes every child inherits, then one forker per preload (they import side by side)."""
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        ctl_r, ctl_w = os.pipe()
+        self.out_r, self.err_r, self.rep_r = out_r, err_r, rep_r
+        self.ctl_r, self.ctl_w = ctl_r, ctl_w  # (ctl_r too: to drain a request that a dead child never read)
+        child_fds = ChildFds(out_w, err_w, rep_w, ctl_r)
+        started: list[tuple[int, int, int]] = []
+        for preload in PRELOADS:
+            cmd_r, cmd_w = os.pipe()
+            pid_r, pid_w = os.pipe()
+            pid = os.fork()  # (a small process still: what the forker preloads, it imports after this)
+            if pid == 0:
+                try:
+                    mine = {cmd_r, pid_w, out_w, err_w, rep_w, ctl_r}
+                    for fd in [self.req_fd, self.resp_fd, out_r, err_r, rep_r, ctl_w, cmd_w, pid_r,
+                               *(fd for _, w, r in started for fd in (w, r))]:
+                        if fd not in mine:
+                            os.close(fd)
+                    forker_main(cmd_r, pid_w, self.scratch, child_fds, preload)
+                finally:
+                    os._exit(1)
+            os.close(cmd_r)
+            os.close(pid_w)
+            started.append((pid, cmd_w, pid_r))
+        for fd in (out_w, err_w, rep_w):
+            os.close(fd)
+        for fd in (out_r, err_r, rep_r):  # (not ctl_r: a child reads its request from the same open pipe)
+            os.set_blocking(fd, False)
+        self.forkers: list[Forker] = []
+        for pid, cmd_w, pid_r in started:
+            info = read_msg(pid_r)
+            if info is None:
+                raise RuntimeError("a forker died while starting")
+            self.forkers.append(Forker(pid, cmd_w, pid_r, info))
+        self.forker_pids = {f.pid for f in self.forkers}
+
+    @property
+    def info(self) -> dict:
+        """What the host needs: whether openseespy loaded, and the memory the forkers hold."""
+        infos = [f.info for f in self.forkers]
+        errors = [i["import_error"] for i in infos if i.get("import_error")]
+        return {"opensees": all(i.get("opensees") for i in infos), **({"import_error": errors[0]} if errors else {}),
+                "rss": sum(int(i.get("rss", 0)) for i in infos), "vm_size": max(int(i.get("vm_size", 0)) for i in infos),
+                "forker_pids": sorted(self.forker_pids)}
 
     def serve(self) -> None:
         try:
@@ -292,16 +480,18 @@ class Zygote:
                 if body is None:
                     return
                 req = json.loads(body)
-                req["_body"] = body  # forwarded as is to a child forked ahead
                 if req.get("drop"):  # the host has no more programs for now: nothing may stay behind
                     self.drop_prepared()
                     write_msg(self.resp_fd, {"dropped": True})
                     continue
-                result = self.run(req)
+                result = self.run(req, body)
                 write_msg(self.resp_fd, result)
                 self.finish()  # after the answer, before the next request is even read: off the caller's wait
                 if req.get("more"):  # the host has another program for us: fork its child while it reads this answer
-                    self.prepare(req.get("uid"))
+                    try:  # (from the forker this one needed: programs of a batch tend to be alike)
+                        self.prepare(req.get("uid"), pick_forker(req["code"]))
+                    except OSError:
+                        self.drop_prepared()  # the run forks on demand and reports what goes wrong then
         finally:
             self.drop_prepared()
 
@@ -309,147 +499,122 @@ class Zygote:
         """Remove the last run's scratch dir (its processes are all dead already); before the next run starts."""
         import shutil
 
-        scratch, self._last_scratch = self._last_scratch, None
-        if scratch is not None:
-            try:
-                os.rmdir(scratch)  # the usual case: the program left no files
-            except OSError:
-                shutil.rmtree(scratch, ignore_errors=True)
+        if not self._scratch_made:
+            return
+        self._scratch_made = False
+        try:
+            os.rmdir(self.scratch)  # the usual case: the program left no files
+        except FileNotFoundError:
+            pass
+        except OSError:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            if os.path.lexists(self.scratch):  # could not be emptied: out of the way, so the path stays usable
+                self.stale += 1
+                try:
+                    os.rename(self.scratch, os.path.join(self.scratch_root, f"stale-{self.stale}"))
+                except OSError:
+                    pass
 
     # -- children
-    def _fork(self, req: dict | None, uid: int | None) -> tuple[int, str, int, int, int, int]:
-        """A new child with a fresh scratch dir: (pid, scratch, out_r, err_r, rep_r, ctl_w); raises OSError."""
-        import shutil
-
-        scratch = usual_scratch(self.scratch_root)
-        fds: list[int] = []
-        try:
-            try:
-                os.mkdir(scratch, 0o700)
-            except FileExistsError:  # the last one could not be removed: a new name (the child then sets HOME)
-                self.counter += 1
-                scratch = os.path.join(self.scratch_root, f"run-{self.counter}")
-                os.mkdir(scratch, 0o700)
-            if uid is not None:
-                os.chown(scratch, uid, uid)
-            for _ in range(3 if req is not None else 4):
-                fds.extend(os.pipe())
-            pid = self.fork()
-        except OSError:
-            for fd in fds:
-                os.close(fd)
-            shutil.rmtree(scratch, ignore_errors=True)
-            raise
-        out_r, out_w, err_r, err_w, rep_r, rep_w = fds[:6]
-        ctl_r, ctl_w = fds[6:] or (-1, -1)
-        if pid == 0:
-            os.close(out_r), os.close(err_r), os.close(rep_r)
-            if ctl_w >= 0:
-                os.close(ctl_w)
-            os.close(self.req_fd), os.close(self.resp_fd)
-            _child(req, scratch, out_w, err_w, rep_w, ctl_r, self.libc)
-        for fd in (out_w, err_w, rep_w, ctl_r):
-            if fd >= 0:
-                os.close(fd)
-        return pid, scratch, out_r, err_r, rep_r, ctl_w
-
-    def prepare(self, uid: int | None) -> None:
-        """Fork the next program's child ahead of its request (it waits, as root, with no program, for the request)."""
+    def prepare(self, uid: int | None, forker: int) -> None:
+        """Have the next child forked (it waits, as root, with no program, for its request); raises OSError."""
         self.drop_prepared()
-        try:
-            self._prepared = (uid, *self._fork(None, uid))
-        except OSError:
-            self._prepared = None  # the run forks on demand and reports what goes wrong then
+        self.finish()
+        os.mkdir(self.scratch, 0o700)
+        self._scratch_made = True
+        if uid is not None:
+            os.chown(self.scratch, uid, uid)
+        self._prepared = (uid, forker, self.forkers[forker].fork())
 
     def drop_prepared(self) -> None:
-        """Kill and reap a child forked ahead that will not be used; remove its scratch dir."""
-        import shutil
+        """Kill and reap a child forked ahead that will not be used; clear what it may have left in the pipes."""
         import signal
 
         prep, self._prepared = self._prepared, None
         if prep is None:
             return
-        _, pid, scratch, out_r, err_r, rep_r, ctl_w = prep
         try:
-            os.kill(pid, signal.SIGKILL)
+            os.kill(prep[2], signal.SIGKILL)
         except ProcessLookupError:
             pass
         try:
-            os.waitpid(pid, 0)
+            os.waitpid(prep[2], 0)
         except ChildProcessError:
             pass
-        for fd in (out_r, err_r, rep_r, ctl_w):
-            if fd >= 0:
-                os.close(fd)
-        shutil.rmtree(scratch, ignore_errors=True)
+        self._discard_pipes()
+        self.finish()
 
-    def _start(self, req: dict) -> tuple[int, str, int, int, int, float]:
-        """The child that runs `req`: the one forked ahead if it matches, else a new one; raises OSError."""
-        import signal
+    def _discard_pipes(self) -> None:
+        """Empty the pipes while no child is there (ctl_r is blocking, shared with the children: poll first)."""
+        import select
+
+        for fd in (self.out_r, self.err_r, self.rep_r):
+            while True:
+                try:
+                    if not os.read(fd, 1 << 16):
+                        break
+                except BlockingIOError:
+                    break
+        poller = select.poll()
+        poller.register(self.ctl_r, select.POLLIN)
+        while poller.poll(0):
+            os.read(self.ctl_r, 1 << 16)
+
+    def _start(self, req: dict, body: bytes) -> tuple[int, float]:
+        """Send the request to the child forked ahead (if it matches and lives) or to a new one; raises OSError."""
         import time
 
-        prep, self._prepared = self._prepared, None
-        if prep is not None and prep[0] == req.get("uid"):
-            _, pid, scratch, out_r, err_r, rep_r, ctl_w = prep
-            start = time.monotonic()
-            old = signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a dead child must not take the zygote with it
-            try:
-                write_body(ctl_w, req["_body"])
-                sent = True
-            except OSError:
-                sent = False
-            finally:
-                signal.signal(signal.SIGPIPE, old)
-                os.close(ctl_w)
-            if sent:
-                return pid, scratch, out_r, err_r, rep_r, start
-            prep = (*prep[:6], -1)  # it died waiting: drop it and fork a new one
-        if prep is not None:  # forked for another uid, or dead
-            self._prepared = prep
-            self.drop_prepared()
+        wanted = (req.get("uid"), pick_forker(req["code"]))
+        prep = self._prepared
+        if prep is not None and (prep[:2] != wanted or os.waitpid(prep[2], os.WNOHANG)[0] != 0):
+            self.drop_prepared()  # forked for another uid or from the other forker, or died waiting
+            prep = None
+        if prep is None:
+            self.prepare(*wanted)
+            prep = self._prepared
+        assert prep is not None
+        self._prepared = None
         start = time.monotonic()
-        pid, scratch, out_r, err_r, rep_r, _ = self._fork(req, req.get("uid"))
-        return pid, scratch, out_r, err_r, rep_r, start
+        write_body(self.ctl_w, body)  # (the pipe has other readers: a child that died now just reads nothing)
+        return prep[2], start
 
     # -- one program
-    def run(self, req: dict) -> dict:
+    def run(self, req: dict, body: bytes) -> dict:
         import select
         import signal
         import time
 
-        self.finish()  # (serve() already did, right after the previous answer)
         try:
-            pid, scratch, out_r, err_r, rep_r, start = self._start(req)
+            pid, start = self._start(req, body)
+        except ForkerDied:
+            raise
         except OSError as exc:  # no program ran: say why instead of dying
             return {"wait_status": None, "worker_died": True, "exception_type": "SandboxError",
                     "exception_message": f"could not start the program: {exc!r}", "wall_s": 0.0}
 
+        out_r, err_r, rep_r = self.out_r, self.err_r, self.rep_r
         cap, flood = int(req["max_output"]), int(req["max_output"]) * int(req.get("flood_factor", 16))
         bufs = {out_r: bytearray(), err_r: bytearray(), rep_r: bytearray()}
         seen = {out_r: 0, err_r: 0, rep_r: 0}
         pidfd = os.pidfd_open(pid)
-        sel = select.poll()  # (plain poll: less for the zygote to touch per run than a selectors object)
+        sel = select.poll()
         for fd in (out_r, err_r, rep_r, pidfd):
-            os.set_blocking(fd, False)
             sel.register(fd, select.POLLIN)
-        open_fds = {out_r, err_r, rep_r}
         deadline = start + float(req["timeout"])
         wait_status: int | None = None
         timed_out = flooded = False
 
-        def drain(fd: int) -> None:
+        def drain(fd: int) -> bool:
+            """Read what is there now; False when nothing was."""
             try:
                 chunk = os.read(fd, 1 << 16)
             except BlockingIOError:
-                return
-            if not chunk:
-                sel.unregister(fd)
-                open_fds.discard(fd)
-                return
+                return False
             seen[fd] += len(chunk)
             room = (cap if fd != rep_r else _MAX_REPORT) - len(bufs[fd])
             if room > 0:
                 bufs[fd] += chunk[:room]
+            return bool(chunk)
 
         while wait_status is None:
             left = deadline - time.monotonic()
@@ -459,12 +624,12 @@ class Zygote:
             for fd, _ in sel.poll(max(1, min(int(left * 1000) + 1, 1000))):
                 if fd == pidfd:
                     _, wait_status = os.waitpid(pid, 0)
-                    sel.unregister(pidfd)
                 else:
                     drain(fd)
             if seen[out_r] + seen[err_r] > flood:
                 flooded = True
                 break
+        os.close(pidfd)
         if wait_status is None:  # timeout or output flood: the program is killed with everything it started
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -472,16 +637,13 @@ class Zygote:
                 pass
             _, wait_status = os.waitpid(pid, 0)
         wall = time.monotonic() - start
-        self.sweep(req.get("uid"), pid)
-        # Everything that could write is dead now: read what is left, with a short bound in case.
-        end = time.monotonic() + 2.0
-        while open_fds and time.monotonic() < end:
-            for fd, _ in sel.poll(200):
-                if fd != pidfd:
-                    drain(fd)
-        for fd in (out_r, err_r, rep_r, pidfd):
-            os.close(fd)
-        self._last_scratch = scratch  # removed by finish(): after the answer is sent, before the next run
+        self.sweep(req.get("uid"))
+        # Everything that could write is dead now: what it wrote is in the pipes (the forker holds their write
+        # ends, so there is no end of stream to wait for: read until they are empty).
+        for fd in (out_r, err_r, rep_r):
+            while drain(fd):
+                pass
+        self._discard_pipes()  # (a request a dead child never read; output beyond what was kept)
 
         report: dict[str, Any] = {}
         if bufs[rep_r]:
@@ -497,68 +659,82 @@ class Zygote:
         }
 
     # -- cleanup
-    def sweep(self, uid: int | None, pid: int) -> None:
-        """Kill and reap everything the program left (daemons, fork bombs, SIGTERM-ignorers)."""
-        import signal
+    def sweep(self, uid: int | None) -> None:
+        """Kill and reap everything the program left (daemons, fork bombs, SIGTERM-ignorers).
+
+        Whatever a program left is our descendant, and when its first process is gone, the roots of what is left
+        are our children (we are their subreaper): so the usual case, nothing left, costs one read of our list of
+        children. Otherwise everything with the program's uid is killed (from a helper with that uid: the forker
+        runs as root and is spared), or without a uid, every descendant but the forkers.
+        """
         import time
 
         for _ in range(1000):
-            alive = False
-            if self.namespaced:
-                try:
-                    os.kill(-1, signal.SIGKILL)  # in our pid namespace: all but its init and ourselves
-                    alive = True
-                except ProcessLookupError:
-                    pass
-            else:
-                alive = self._kill_weak(uid, pid)
-            reaped = self._reap()
-            if not alive and not reaped:
+            self._reap()
+            if not self._children() - self.forker_pids:
                 return
-            if alive and not reaped:
-                time.sleep(0.001)
+            if uid is not None:
+                self._kill_uid(uid)
+            else:
+                self._kill_descendants()
+            time.sleep(0.001)  # (SIGKILLed processes die asynchronously; the next round reaps them)
 
-    def _reap(self) -> bool:
-        reaped = False
+    def _reap(self) -> None:
         while True:
             try:
                 child, _ = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
-                return reaped
+                return
             if child == 0:
-                return reaped
-            reaped = True
+                return
+            if child in self.forker_pids:
+                raise ForkerDied("a forker died")
 
-    def _kill_weak(self, uid: int | None, pid: int) -> bool:
-        """Without a pid namespace: kill by the dropped uid (as that uid), else the program's descendants."""
+    def _children(self) -> set[int]:
+        """Our children (alive or not yet reaped), from the kernel's list; a /proc walk where it has none."""
+        me = os.getpid()
+        try:
+            with open(f"/proc/{me}/task/{me}/children", "rb") as fh:
+                return {int(pid) for pid in fh.read().split()}
+        except OSError:
+            return {pid for pid, ppid in _parents().items() if ppid == me}
+
+    def _kill_uid(self, uid: int) -> None:
+        """kill(-1) as the program's uid: every process of that uid, nothing else."""
         import signal
 
-        if uid is not None:
-            helper = os.fork()
-            if helper == 0:
-                code = 0
-                try:
-                    os.setgid(uid)
-                    os.setuid(uid)
-                    for _ in range(1000):
-                        os.kill(-1, signal.SIGKILL)  # as the sandbox uid: every process of that uid but us
-                except ProcessLookupError:
-                    code = 0
-                except BaseException:
-                    code = 1
-                os._exit(code)
-            os.waitpid(helper, 0)
-        found = False
-        for child in _descendants(os.getpid()):
+        helper = os.fork()
+        if helper == 0:
+            code = 0
             try:
-                os.kill(child, signal.SIGKILL)
-                found = True
+                os.setgid(uid)
+                os.setuid(uid)
+                for _ in range(1000):
+                    os.kill(-1, signal.SIGKILL)
             except ProcessLookupError:
-                pass
-        return found
+                code = 0
+            except BaseException:
+                code = 1
+            os._exit(code)
+        os.waitpid(helper, 0)
+
+    def _kill_descendants(self) -> None:
+        import signal
+
+        for pid in _descendants(os.getpid()):
+            if pid not in self.forker_pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
 
 
-def _descendants(root: int) -> list[int]:
+class ForkerDied(RuntimeError):
+    """The forker is gone: the supervisor exits and the host starts a new zygote."""
+
+
+def _parents() -> dict[int, int]:
+    """pid -> parent pid of every live process we can see."""
     parents: dict[int, int] = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -571,6 +747,11 @@ def _descendants(root: int) -> list[int]:
         fields = stat[stat.rfind(b")") + 2:].split()
         if fields[0] != b"Z":
             parents[int(name)] = int(fields[1])
+    return parents
+
+
+def _descendants(root: int) -> list[int]:
+    parents = _parents()
     found, frontier = [], {root}
     while frontier:
         nxt = {pid for pid, ppid in parents.items() if ppid in frontier}
@@ -600,37 +781,29 @@ def _status_bytes(key: str) -> int:
 
 def main(argv: list[str]) -> int:
     req_fd, resp_fd = int(argv[1]), int(argv[2])
-    scratch_root, namespaced = argv[3], argv[4] == "ns"
+    scratch_root = argv[3]
     import signal
 
-    os.environ["HOME"] = os.environ["TMPDIR"] = usual_scratch(scratch_root)
-    # Default dispositions here, inherited by every child (which then need not touch its signal table):
-    # SIGPIPE would be ignored and SIGINT a KeyboardInterrupt; the zygote is in its own session, no terminal's.
+    # Default dispositions here, inherited by the forker and every child (which then need not touch its signal
+    # table): SIGPIPE would be ignored and SIGINT a KeyboardInterrupt; the zygote has its own session, no terminal.
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGCHLD):
         signal.signal(sig, signal.SIG_DFL)
-    # What the child needs after it dropped its uid, imported while we can still read everything.
-    import ctypes.util  # noqa: F401
     import select  # noqa: F401
     import shutil  # noqa: F401
     import time  # noqa: F401
 
-    info: dict[str, Any] = {"ready": True, "pid": os.getpid(), "python": sys.version.split()[0]}
-    try:  # the start-up every program would otherwise pay
-        import numpy
-        import numpy.linalg  # noqa: F401  (numpy loads these lazily: once here, not once per program)
-        import numpy.random  # noqa: F401
-        import openseespy.opensees as ops
-
-        ops.wipe()
-        info["opensees"] = True
-    except Exception as exc:  # programs still run; the import error shows up in theirs
-        info["opensees"] = False
-        info["import_error"] = repr(exc)
-    gc.collect()
-    gc.freeze()  # a forked child's collector then leaves the shared pages alone (fewer copy-on-write faults)
-    info["vm_size"], info["rss"] = _status_bytes("VmSize"), _status_bytes("VmRSS")
+    try:
+        zygote = Zygote(req_fd, resp_fd, scratch_root)
+    except (OSError, RuntimeError) as exc:
+        print(f"the sandbox worker could not start its forker: {exc!r}", file=sys.stderr)
+        return 1
+    info = {**zygote.info, "ready": True, "pid": os.getpid(), "python": sys.version.split()[0]}
     write_msg(resp_fd, info)
-    Zygote(req_fd, resp_fd, scratch_root, namespaced).serve()
+    try:
+        zygote.serve()
+    except ForkerDied as exc:  # the host sees the pipe close and starts a new zygote
+        print(f"the sandbox worker stopped: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -45,11 +45,11 @@ def leftovers(box: Sandbox) -> list[str]:
         uids = proc.info["uids"]
         if uids and uids.real in box.uids and proc.info["status"] != psutil.STATUS_ZOMBIE:
             found.append(f"{proc.info['pid']} {proc.info['name']}")
-    for pid in box.worker_pids:
-        tree = psutil.Process(pid).children(recursive=True)
+    for pid, resident in box.resident_processes.items():
+        tree = psutil.Process(pid).children(recursive=True)  # (in creation order: the resident ones first)
         extra = [p for p in tree if p.name() not in ("bwrap", "python", "python3", "python3.11")]
-        if len(tree) > 2 or extra:
-            found += [f"{p.pid} {p.name()} (under the worker)" for p in tree[2:] + extra]
+        if len(tree) > resident or extra:
+            found += [f"{p.pid} {p.name()} (under the worker)" for p in tree[resident:] + extra]
     return found
 
 
