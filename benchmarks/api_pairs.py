@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from _baselines import run_fresh
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -87,20 +86,8 @@ def bench_verify(docs: Path, sample: int, workers: int) -> dict:
         t0 = time.perf_counter()
         fast = list(sandbox.run_many(codes, workers=workers))
         sandbox_s = time.perf_counter() - t0
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        for i, code in enumerate(codes):
-            path = Path(tmp) / f"p{i}.py"
-            path.write_text(code)
-            paths.append(path)
-
-        def one(path: Path) -> int:
-            return subprocess.run([sys.executable, str(path)], cwd=tmp, capture_output=True, timeout=60).returncode
-
-        t0 = time.perf_counter()
-        with ThreadPoolExecutor(workers) as pool:
-            codes_rc = list(pool.map(one, paths))
-        naive_s = time.perf_counter() - t0
+    naive = run_fresh(codes, workers, timeout=60)
+    codes_rc, naive_s = naive.returncodes, naive.seconds
     agree = sum((r.status == "ok") == (rc == 0) for r, rc in zip(fast, codes_rc))
     return {"snippets": len(codes), "sandbox_s": round(sandbox_s, 2), "subprocess_s": round(naive_s, 2),
             "speedup": round(naive_s / sandbox_s, 2), "same_verdict": f"{agree}/{len(codes)}"}

@@ -14,25 +14,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-
-def baseline_run(code: str, timeout: float) -> float:
-    """One program in a fresh interpreter; returns its wall time."""
-    with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / "program.py"
-        path.write_text(code)
-        start = time.perf_counter()
-        try:
-            subprocess.run([sys.executable, str(path)], cwd=scratch, capture_output=True, timeout=timeout,
-                           env={"PATH": os.environ.get("PATH", ""), "HOME": scratch})
-        except subprocess.TimeoutExpired:
-            pass
-        return time.perf_counter() - start
+from _baselines import run_fresh
 
 
 def main() -> None:
@@ -82,19 +68,11 @@ def main() -> None:
           f"target <= 180 s: {'met' if ours <= 180 else 'MISSED'})")
 
     sample = programs[:: max(1, len(programs) // args.baseline_sample)][: args.baseline_sample]
-    start = time.perf_counter()
-    times = [baseline_run(p, args.timeout) for p in sample]
-    base = time.perf_counter() - start
+    base = run_fresh(sample, workers=1, timeout=args.timeout).seconds
     per_base, per_ours = base / len(sample), ours / len(rows)
     print(f"baseline: {len(sample)} programs sequentially in fresh subprocesses in {base:.1f} s "
-          f"({per_base * 1000:.0f} ms per program, median {statistics.median(times) * 1000:.0f} ms); "
-          f"extrapolated to {len(rows)}: {per_base * len(rows):.0f} s")
-    from concurrent.futures import ThreadPoolExecutor
-
-    start = time.perf_counter()
-    with ThreadPoolExecutor(args.workers) as pool:
-        list(pool.map(lambda p: baseline_run(p, args.timeout), sample))
-    per_par = (time.perf_counter() - start) / len(sample)
+          f"({per_base * 1000:.0f} ms per program); extrapolated to {len(rows)}: {per_base * len(rows):.0f} s")
+    per_par = run_fresh(sample, workers=args.workers, timeout=args.timeout).per_program
     print(f"baseline, {args.workers} fresh subprocesses at a time: {per_par * 1000:.0f} ms per program; "
           f"extrapolated to {len(rows)}: {per_par * len(rows):.0f} s")
     print(f"speed-up per program (baseline / ours): {per_base / per_ours:.2f}x vs sequential, "

@@ -15,27 +15,16 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from _baselines import run_fresh
+
 
 def baseline_seconds(codes: list[str], workers: int) -> float:
     """Seconds per program when each runs in a fresh interpreter (no sandbox, `workers` at a time)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        for i, code in enumerate(codes):
-            path = Path(tmp) / f"p{i}.py"
-            path.write_text(code)
-            paths.append(path)
-        start = time.perf_counter()
-        with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(lambda p: subprocess.run([sys.executable, str(p)], capture_output=True, cwd=tmp), paths))
-        return (time.perf_counter() - start) / len(codes)
+    return run_fresh(codes, workers).per_program
 
 
 def quantiles(values: list[float]) -> dict[str, float]:

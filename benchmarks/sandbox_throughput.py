@@ -23,12 +23,10 @@ import json
 import multiprocessing
 import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+
+from _baselines import run_fresh
 
 from civilinstruct.sandbox import Sandbox
 
@@ -141,17 +139,9 @@ def run_sandbox(box: Sandbox, codes: list[str], workers: int) -> list[str]:
     return [r.status for r in box.run_many(codes, workers=workers)]
 
 
-def run_naive(codes: list[str], workers: int, tmp: str) -> list[str]:
-    def one(item: tuple[int, str]) -> str:
-        path = os.path.join(tmp, f"p{item[0]}.py")
-        with open(path, "w") as fh:
-            fh.write(item[1])
-        proc = subprocess.run([sys.executable, path], capture_output=True, timeout=120, cwd=tmp,
-                              start_new_session=True)
-        return "ok" if proc.returncode == 0 else "error"
-
-    with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(one, enumerate(codes)))
+def run_naive(codes: list[str], workers: int) -> tuple[float, list[str]]:
+    runs = run_fresh(codes, workers)
+    return runs.seconds, ["ok" if rc == 0 else "error" for rc in runs.returncodes]
 
 
 def _exec_unisolated(code: str) -> str:
@@ -191,7 +181,7 @@ def main() -> None:
     ctx = multiprocessing.get_context("spawn")
     times: dict[str, dict[str, list[float]]] = {s: {"sandbox": [], "naive": [], "pool": []} for s in suites}
     lines = {s: max(len(c.splitlines()) for c in codes) for s, codes in suites.items()}
-    with tempfile.TemporaryDirectory() as tmp, Sandbox(timeout=120, workers=args.workers) as box, \
+    with Sandbox(timeout=120, workers=args.workers) as box, \
             ctx.Pool(args.workers, initializer=os.setsid) as pool:
         for _ in range(args.workers):
             pool.apply(_warm)
@@ -201,8 +191,8 @@ def main() -> None:
                 for method in ("sandbox", "naive", "pool"):
                     if method == "sandbox":
                         wall, st = timed(lambda: run_sandbox(box, codes, args.workers))
-                    elif method == "naive":
-                        wall, st = timed(lambda: run_naive(codes, args.workers, tmp))
+                    elif method == "naive":  # (timed without writing the files)
+                        wall, st = run_naive(codes, args.workers)
                     else:
                         wall, st = timed(lambda: pool.map(_exec_unisolated, codes, chunksize=1))
                     bad = [s for s in st if s != "ok"]
