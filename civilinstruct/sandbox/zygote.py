@@ -257,10 +257,9 @@ def _execute(code: str, rep_w: int) -> int:
     return status
 
 
-
 def reseed_random() -> None:
     """Fresh entropy for `random` and numpy's global random state, as a fresh interpreter has, in the child: every
-    program that uses them gets its own seed. (`fast_fork` skips CPython's after-fork hooks, `random`'s among them.)
+    program that uses them gets its own seed. (`clone_parent` skips CPython's after-fork hooks, `random`'s among them.)
     """
     random = sys.modules.get("random")
     if random is not None:
@@ -357,10 +356,9 @@ def forker_main(cmd_r: int, pid_w: int, scratch: str, fds: ChildFds, preload: tu
     libc = _libc()
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     os.environ["HOME"] = os.environ["TMPDIR"] = scratch
-    # What a child needs after it dropped its uid, imported while everything can still be read.
-    import ctypes.util  # noqa: F401
-
     import importlib
+
+    import ctypes.util  # noqa: F401  (what a child needs after its uid drop: imported while all can be read)
 
     info: dict[str, Any] = {"pid": os.getpid(), "preload": list(preload)}
     try:  # the start-up every program would otherwise pay (numpy's linalg and random load lazily: once, here)
