@@ -163,3 +163,22 @@ def test_an_abandoned_run_many_leaves_only_the_zygotes(box: Sandbox) -> None:
     _only_zygotes_left(box)
     assert box.run("print(2)\n").stdout == "2\n"
     _only_zygotes_left(box)
+
+
+def test_programs_run_warm_with_or_without_numpy_in_any_mix(one: Sandbox) -> None:
+    # Programs that name numpy run where it is imported already; the others where it is not (a smaller process
+    # to fork); one that reaches numpy without naming it still works. Mixed in one batch, in order.
+    loaded = "import sys\nprint(sorted(m for m in sys.modules if m.split('.')[0] == 'num' + 'py')[:1])\n"
+    uses = "import numpy as np\n" + loaded
+    hidden = "import importlib\nnp = importlib.import_module('num' + 'py')\nprint(int(np.arange(4).sum()))\n"
+    codes = [loaded, uses, uses, loaded, hidden, loaded, uses]
+    results = list(one.run_many(codes))
+    assert [r.status for r in results] == ["ok"] * len(codes), [r.stderr for r in results]
+    assert [r.stdout for r in results] == ["[]\n", "['numpy']\n", "['numpy']\n", "[]\n", "6\n", "[]\n", "['numpy']\n"]
+    _only_zygotes_left(one)
+
+
+def test_random_state_differs_between_children(one: Sandbox) -> None:
+    code = "import random\nimport numpy as np\nprint(random.random(), np.random.rand())\n"
+    outputs = [r.stdout for r in one.run_many([code] * 4)]
+    assert len(set(outputs)) == 4, outputs
