@@ -85,15 +85,12 @@ def verified_in_store(store: Any, version: str | None = None) -> dict[str, int]:
 
 def verify_now(docs: DocSet, options: Any) -> tuple[dict[str, int], dict[str, str]]:
     """Generate `options.per_command` offline candidates per command and verify them (nothing is written)."""
-    from civilinstruct.apipairs.dedup import dedup
-    from civilinstruct.pipelines.api_pairs import candidates, verify
+    from civilinstruct.pipelines.api_pairs import candidates, outcomes, unique
     from civilinstruct.pipelines.base import BuildReport
 
     commands = docs.commands()
     by_key = {c.key: c for c in commands}
     report = BuildReport(part="api_pairs", version="coverage")
-    cands = [c for c, kept in dedup(candidates(commands, options, report), text=lambda c: c.instruction,
-                                    group=lambda c: c.command) if kept]
     verified: dict[str, int] = defaultdict(int)
     reasons: dict[str, str] = {}
     from civilinstruct.apipairs.generate import unsupported_reason
@@ -102,7 +99,7 @@ def verify_now(docs: DocSet, options: Any) -> tuple[dict[str, int], dict[str, st
         why = unsupported_reason(c)
         if why:
             reasons[c.key] = f"unsupported: {why}"
-    for outcome in verify(cands, by_key, options):
+    for outcome in outcomes(unique(candidates(commands, options, report), report), by_key, options):
         key = outcome.candidate.command
         if outcome.reason is None:
             verified[key] += 1

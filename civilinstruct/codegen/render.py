@@ -11,7 +11,7 @@ from civilinstruct.codegen.comments import COMMENTS
 from civilinstruct.codegen.styles import NAMES, Style, style_for
 from civilinstruct.design import Design
 
-TEMPLATE_VERSION = "codegen-v1"
+TEMPLATE_VERSION = "codegen-v2"  # v2: the <think> text in the comments' language (ids change with it)
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,9 @@
 
 Steps: load docs -> commands -> candidates (offline rules or the LLM) -> near-duplicate removal -> skip
 committed ids (resume) -> run in the sandbox -> check the target call against the signature -> write.
-Dedup runs before execution and in a fixed order, so a resumed build makes the same decisions.
+Dedup runs before execution and in a fixed order, so a resumed build makes the same decisions. The steps are
+generators chained in that order and the sandbox takes `BATCH` candidates at a time, so memory does not grow with
+the number of pairs (dedup remembers hashes of kept instructions, the writer one shard).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,11 +21,12 @@ from civilinstruct.apipairs.generate import GENERATOR, Candidate, is_generic, re
 from civilinstruct.apipairs.verify import check_call
 from civilinstruct.docs import Command, load_docs
 from civilinstruct.errors import CivilError
-from civilinstruct.pipelines.base import BuildOptions, BuildReport
+from civilinstruct.pipelines.base import BuildOptions, BuildReport, PartProgress, batched
 from civilinstruct.store import Execution, Lineage, Message, Sample, Store, make_id
 
 PART = "api_pairs"
 VERSION = "v1"
+BATCH = 128  # candidates rendered, run and checked at a time: memory is one batch, not the part
 log = logging.getLogger(__name__)
 
 
@@ -42,54 +45,102 @@ def sample_id(c: Candidate, seed: int) -> str:
     return make_id(PART, command=c.command, page=c.page, variant=c.variant, generator=c.generator, seed=seed)
 
 
-def candidates(commands: list[Command], options: BuildOptions, report: BuildReport) -> list[Candidate]:
-    """Every (command, variant) candidate, offline or from the LLM; unsupported commands are noted."""
-    by_key = {c.key: c for c in commands}
-    jobs: list[tuple[Command, int]] = []
-    out: list[Candidate] = []
+def jobs(commands: list[Command], options: BuildOptions, report: BuildReport) -> Iterator[tuple[Command, int]]:
+    """(command, variant) in build order: every command's first variant before any command's second, so a build
+    capped at `n` still covers the documentation. Unsupported commands are counted once, up front."""
+    supported = []
     for command in commands:
         reason = unsupported_reason(command)
         if reason:
             report.drop(f"unsupported: {reason}", options.per_command)
+        else:
+            supported.append(command)
+    return ((command, variant) for variant in range(options.per_command) for command in supported)
+
+
+def candidates(commands: list[Command], options: BuildOptions, report: BuildReport,
+               batch: int = BATCH) -> Iterator[Candidate]:
+    """Every (command, variant) candidate in build order, rendered (offline) or generated (LLM) `batch` jobs at a
+    time, so a large build never holds more than a batch of rendered pairs."""
+    by_key = {c.key: c for c in commands}
+    for chunk in batched(jobs(commands, options, report), batch):
+        if options.backend == "openai":
+            yield from generate_batch(chunk, options, report)
             continue
-        for variant in range(options.per_command):
-            jobs.append((command, variant))
-    if options.backend == "openai":
-        from civilinstruct.apipairs.llm_pairs import generate_llm
-        from civilinstruct.llm import get_backend
-
-        made, failures = generate_llm(get_backend(options), jobs, progress=options.progress)
-        for reason in failures.values():
-            report.drop(reason)
-        return made
-    for command, variant in jobs:
-        subs = stand_ins(command, by_key) if is_generic(command) else []
-        if is_generic(command) and not subs:
-            report.drop("generic command without a documented concrete type")
-            continue
-        try:
-            out.append(render(command, variant, options.seed, subs[variant % len(subs)] if subs else None))
-        except Exception as exc:  # a generator bug must not sink the build; it is counted and logged
-            log.warning("api_pairs: cannot render %s #%d: %s", command.key, variant, exc)
-            report.drop(f"generate: {type(exc).__name__}")
-    return out
+        for command, variant in chunk:
+            cand = render_offline(command, variant, options.seed, by_key, report)
+            if cand is not None:
+                yield cand
 
 
-def verify(cands: list[Candidate], docs_by_key: dict[str, Command], options: BuildOptions) -> Iterator[Outcome]:
-    """Run each candidate in the sandbox and check its target call; yields in input order."""
-    if not cands:
-        return
+def render_offline(command: Command, variant: int, seed: int, by_key: dict[str, Command],
+                   report: BuildReport) -> Candidate | None:
+    """One offline candidate (a generic dispatcher through a concrete stand-in); None, counted, when it cannot be."""
+    subs = stand_ins(command, by_key) if is_generic(command) else []
+    if is_generic(command) and not subs:
+        report.drop("generic command without a documented concrete type")
+        return None
+    try:
+        return render(command, variant, seed, subs[variant % len(subs)] if subs else None)
+    except Exception as exc:  # a generator bug must not sink the build; it is counted and logged
+        log.warning("api_pairs: cannot render %s #%d: %s", command.key, variant, exc)
+        report.drop(f"generate: {type(exc).__name__}")
+        return None
+
+
+def generate_batch(chunk: list[tuple[Command, int]], options: BuildOptions, report: BuildReport) -> list[Candidate]:
+    """LLM candidates of one batch of jobs, put back in job order (retries answer late, and near-duplicate removal
+    keeps the first of a cluster, so the order must not depend on which attempt succeeded)."""
+    from civilinstruct.apipairs.llm_pairs import generate_llm
+    from civilinstruct.llm import get_backend
+
+    made, failures = generate_llm(get_backend(options), chunk)  # the part's bar shows progress (one live bar)
+    for reason in failures.values():
+        report.drop(reason)
+    order = {(command.key, variant): i for i, (command, variant) in enumerate(chunk)}
+    return sorted(made, key=lambda c: order[(c.command, c.variant)])
+
+
+def unique(cands: Iterable[Candidate], report: BuildReport) -> Iterator[Candidate]:
+    """Candidates that are not near-duplicates of an earlier one of the same command (decided in build order, so a
+    resumed build makes the same decisions)."""
+    for cand, kept in dedup(cands, text=lambda c: c.instruction, group=lambda c: c.command):
+        if kept:
+            yield cand
+        else:
+            report.drop("near-duplicate instruction")
+
+
+def new_only(cands: Iterable[Candidate], committed: set[str], seed: int, report: BuildReport) -> Iterator[Candidate]:
+    """Candidates whose pair is not committed yet (resume); the others are counted as skipped."""
+    for cand in cands:
+        if sample_id(cand, seed) in committed:
+            report.skipped_existing += 1
+        else:
+            yield cand
+
+
+def verify(cands: list[Candidate], docs_by_key: dict[str, Command], options: BuildOptions,
+           sandbox: Any) -> Iterator[Outcome]:
+    """Run each candidate in `sandbox` and check its target call; yields in input order."""
+    results = sandbox.run_many([c.code for c in cands], workers=options.workers)
+    for cand, result in zip(cands, results):
+        outcome = Outcome(cand, sample_id(cand, options.seed), result=result)
+        if result.status != "ok":
+            outcome.reason = f"run: {result.status}" + (f" {result.exception_type}" if result.exception_type else "")
+        else:
+            owner = docs_by_key.get(cand.signature.command)
+            outcome.reason = check_call(cand.code, cand.signature, owner.doc if owner else None)
+        yield outcome
+
+
+def outcomes(todo: Iterable[Candidate], docs_by_key: dict[str, Command], options: BuildOptions,
+             batch: int = BATCH) -> Iterator[Outcome]:
+    """Verify candidates `batch` at a time in one sandbox: a batch is rendered, run and dropped before the next."""
     with options.sandbox() as sandbox:
-        results = sandbox.run_many([c.code for c in cands], workers=options.workers, progress=options.progress)
-        for cand, result in zip(cands, results):
-            outcome = Outcome(cand, sample_id(cand, options.seed), result=result)
-            if result.status != "ok":
-                outcome.reason = f"run: {result.status}" + (f" {result.exception_type}" if result.exception_type
-                                                            else "")
-            else:
-                owner = docs_by_key.get(cand.signature.command)
-                outcome.reason = check_call(cand.code, cand.signature, owner.doc if owner else None)
-            yield outcome
+        for chunk in batched(todo, batch):
+            yield from verify(chunk, docs_by_key, options, sandbox)
+            del chunk  # before the next batch is rendered
 
 
 def to_sample(o: Outcome, seed: int) -> Sample:
@@ -117,35 +168,31 @@ def build(store: Store, options: BuildOptions) -> BuildReport:
     docs = load_docs(options.docs)
     commands = docs.commands()
     by_key = {c.key: c for c in commands}
-    cands = candidates(commands, options, report)
-    unique = []
-    for cand, kept in dedup(cands, text=lambda c: c.instruction, group=lambda c: c.command):
-        if kept:
-            unique.append(cand)
-        else:
-            report.drop("near-duplicate instruction")
     params = {"docs": str(options.docs), "per_command": options.per_command, "seed": options.seed,
               "backend": options.backend, "generator": GENERATOR if options.backend == "offline" else options.model}
     verified: Counter[str] = Counter()
     with store.writer(PART, VERSION, pipeline=PART, params=params, shard_size=options.shard_size) as w:
-        todo = [c for c in unique if sample_id(c, options.seed) not in w.committed_ids]
-        report.skipped_existing = len(unique) - len(todo)
-        # With a target size, take every command's first variant before any command's second, so a capped
-        # build still covers the documentation; stop once the part holds `n` verified pairs.
-        todo.sort(key=lambda c: c.variant)
-        have = report.skipped_existing
-        for outcome in verify(todo, by_key, options):
-            if options.n is not None and have >= options.n:
-                report.notes.append(f"stopped at the target of {options.n} pairs")
-                break
-            if outcome.reason:
-                report.failed += 1
-                report.drop(outcome.reason)
-                continue
-            if w.add(to_sample(outcome, options.seed)):
-                report.written += 1
-                have += 1
-                verified[outcome.candidate.command] += 1
+        have = len(w.committed_ids)  # the part holds these already; stop once it holds `n` verified pairs
+        if options.n is not None and have >= options.n:
+            report.skipped_existing = have
+        else:
+            todo = new_only(unique(candidates(commands, options, report), report), w.committed_ids, options.seed,
+                            report)
+            with PartProgress(PART, len(commands) * options.per_command, enabled=options.progress) as bar:
+                for outcome in outcomes(todo, by_key, options):
+                    if outcome.reason:
+                        report.failed += 1
+                        report.drop(outcome.reason)
+                    elif w.add(to_sample(outcome, options.seed)):
+                        report.written += 1
+                        have += 1
+                        verified[outcome.candidate.command] += 1
+                    # every (command, variant) ends up written, skipped or dropped with its reason
+                    bar.update(report.written + report.skipped_existing + sum(report.dropped.values()))
+                    if options.n is not None and have >= options.n:
+                        break  # checked after the write: reaching the target renders and runs nothing more
+        if options.n is not None and have >= options.n:
+            report.notes.append(f"stopped at the target of {options.n} pairs")
     documented = len(commands)
     report.notes.append(f"{len(docs.pages)} pages, {len(docs.command_pages)} command pages, "
                         f"{sum(1 for p in docs.command_pages if p.signatures)} with a signature, "

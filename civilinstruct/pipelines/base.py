@@ -6,11 +6,22 @@ the store makes it resumable (ids already committed are skipped before any expen
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of `size` items (the last may be shorter): how pipelines bound what they hold at once."""
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
 
 
 class BuildOptions(BaseModel):
@@ -60,3 +71,34 @@ class BuildReport(BaseModel):
 
     def drop(self, reason: str, count: int = 1) -> None:
         self.dropped[reason] += count
+
+
+class PartProgress:
+    """One progress bar for a whole part, on stderr (stdout stays clean for --json). Pipelines that run programs
+    in chunks use it instead of the sandbox's bar, which would draw one bar per chunk. Disabled, it draws nothing."""
+
+    def __init__(self, label: str, total: int, done: int = 0, enabled: bool = True) -> None:
+        self._p: Any = None
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._p = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                           console=Console(stderr=True), transient=False)
+        self._p.start()
+        self._task = self._p.add_task(label, total=total, completed=done)
+
+    def update(self, done: int) -> None:
+        if self._p is not None:
+            self._p.update(self._task, completed=done)
+
+    def close(self) -> None:
+        if self._p is not None:
+            self._p.stop()
+
+    def __enter__(self) -> "PartProgress":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

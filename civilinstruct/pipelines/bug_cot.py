@@ -14,10 +14,14 @@ import json
 import platform
 import random
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from civilinstruct.bugcot import failures as F
 from civilinstruct.bugcot.classify import classify
@@ -25,15 +29,16 @@ from civilinstruct.bugcot.diagnose import Diagnosis, write_diagnosis
 from civilinstruct.bugcot.evidence import Evidence
 from civilinstruct.bugcot.mutations import Mutation, mutate
 from civilinstruct.bugcot.questions import assistant_message, user_message
+from civilinstruct.bugcot.source import ops_calls
 from civilinstruct.errors import CivilError
 from civilinstruct.llm.offline import GENERATOR as OFFLINE_GENERATOR
-from civilinstruct.pipelines.base import BuildOptions, BuildReport
-from civilinstruct.store import Execution, Lineage, Message, Sample, Store, make_id
+from civilinstruct.pipelines.base import BuildOptions, BuildReport, PartProgress
+from civilinstruct.store import Execution, Lineage, Message, Sample, Store, iter_shard, make_id
 
 PART = "bug_cot"
 VERSION = "v1"
 DEFAULT_N = 3500
-CHUNK = 192
+CHUNK = 64  # cases run, diagnosed and repaired together: what the pipeline holds at once (programs, runs, repairs)
 PERIOD_TOLERANCE = 0.02  # a repaired mutation must reproduce its parent's T1 within 2 %
 
 
@@ -69,23 +74,58 @@ def environment(options: BuildOptions) -> str:
             f"isolated sandbox (no network), wall-clock limit {options.timeout_s:g} s")
 
 
-def load_parents(store: Store, options: BuildOptions) -> list[Parent]:
-    """long_code programs from the store; with none there, programs designed and rendered from seeded specs."""
-    parents: list[Parent] = []
-    if store.exists() and store.latest_version("long_code"):
-        for sample in store.iter_samples("long_code"):
-            ex = sample.execution
-            if not sample.code or ex is None:
-                continue
-            if ex.status == "ok" and ex.compliance != "fail":
-                # an upstream period is trusted only with a passing verdict; otherwise the program is re-run
-                period = ex.period_s if ex.compliance == "pass" else None
-                parents.append(Parent(sample.id, sample.code, period, False, sample.spec))
-            elif ex.status != "ok":
-                parents.append(Parent(sample.id, sample.code, None, True, sample.spec))
-        if parents:
-            return sorted(parents, key=lambda p: not p.failed)  # real failures first, then mutations
-    return generated_parents(options)
+PARENT_COLUMNS = ["id", "code", "spec", "execution"]
+
+
+def parent_kinds(batch: pa.RecordBatch) -> tuple[pa.Array, pa.Array]:
+    """(failed, good) masks of a batch of long_code rows, computed in Arrow so rows that are not used are never
+    turned into Python objects. Failed: a program that did not run ok (repaired as it is); good: it ran and its
+    verdict is not FAIL (mutated). Rows without code or execution are neither."""
+    execution = batch.column("execution")
+    usable = pc.and_(execution.is_valid(), pc.fill_null(pc.greater(pc.utf8_length(batch.column("code")), 0), False))
+    ran_ok = pc.fill_null(pc.equal(pc.struct_field(execution, "status"), "ok"), False)
+    not_fail = pc.fill_null(pc.not_equal(pc.struct_field(execution, "compliance"), "fail"), True)
+    return pc.and_(usable, pc.invert(ran_ok)), pc.and_(usable, pc.and_(ran_ok, not_fail))
+
+
+def count_parents(paths: list[Path]) -> tuple[int, int]:
+    """(failed, good) upstream programs, reading only the code and execution columns a batch at a time."""
+    failed = good = 0
+    for path in paths:
+        for batch in iter_shard(path, ["code", "execution"]):
+            is_failed, is_good = parent_kinds(batch)
+            failed += pc.sum(is_failed).as_py() or 0
+            good += pc.sum(is_good).as_py() or 0
+    return failed, good
+
+
+def iter_parents(paths: list[Path]) -> Iterator[Parent]:
+    """Real failures first, then good programs (to mutate), each in store order: two streaming passes instead of
+    sorting a list of every program, so memory is one batch of rows however large long_code is."""
+    for want_failed in (True, False):
+        for path in paths:
+            for batch in iter_shard(path, PARENT_COLUMNS):
+                is_failed, is_good = parent_kinds(batch)
+                for row in batch.filter(is_failed if want_failed else is_good).to_pylist():
+                    yield to_parent(row, want_failed)
+
+
+def to_parent(row: dict[str, Any], failed: bool) -> Parent:
+    """A long_code row as a parent; an upstream period is trusted only with a passing verdict (else re-run)."""
+    ex = row["execution"]
+    period = None if failed or ex["compliance"] != "pass" else ex["period_s"]
+    return Parent(row["id"], row["code"], period, failed, row["spec"])
+
+
+def load_parents(store: Store, options: BuildOptions) -> tuple[Iterable[Parent], int, int]:
+    """(parents, failed, total): long_code programs streamed from the store; with none there, programs designed
+    and rendered from seeded specs."""
+    paths = store.shard_paths("long_code") if store.exists() else []
+    failed, good = count_parents(paths)
+    if failed + good:
+        return iter_parents(paths), failed, failed + good
+    generated = generated_parents(options)
+    return generated, 0, len(generated)
 
 
 def generated_parents(options: BuildOptions) -> list[Parent]:
@@ -112,7 +152,7 @@ def _seed(*parts: Any) -> int:
     return int(hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:12], 16)
 
 
-def plan(parents: list[Parent], options: BuildOptions, generator: str, prompt_hash: str) -> Iterator[Case]:
+def plan(parents: Iterable[Parent], options: BuildOptions, generator: str, prompt_hash: str) -> Iterator[Case]:
     """Cases in a stable order: each parent's mutations (or its observed failure, in a few variants)."""
     sites = int(options.extra.get("sites_per_class", 2))
     variants = int(options.extra.get("variants_per_failure", 2))
@@ -141,8 +181,8 @@ def build(store: Store, options: BuildOptions) -> BuildReport:
     target = options.n if options.n is not None else DEFAULT_N
     backend = get_backend(options)
     template = load_template("bugfix")
-    parents = load_parents(store, options)
-    report.notes.append(f"{len(parents)} upstream programs ({sum(p.failed for p in parents)} failed runs)")
+    parents, failed, total = load_parents(store, options)
+    report.notes.append(f"{total} upstream programs ({failed} failed runs)")
     env = environment(options)
     params = {"n": target, "seed": options.seed, "generator": backend.name, "prompt_hash": template.hash,
               **{k: v for k, v in options.extra.items() if k in ("sites_per_class", "variants_per_failure")}}
@@ -151,7 +191,7 @@ def build(store: Store, options: BuildOptions) -> BuildReport:
         done = 0
         if len(writer.committed_ids) >= target:  # nothing to do: do not even plan
             report.skipped_existing = done = target
-        progress = _Progress(target, done) if options.progress and done < target else None
+        progress = PartProgress(PART, target, done) if options.progress and done < target else None
         pending: list[Case] = []
         reference: dict[str, float | None] = {}
         try:
@@ -239,6 +279,7 @@ def _process(cases: list[Case], sandbox: Any, backend: Any, prompt_hash: str, en
             continue
         writer.add(_sample(case, run, ev, observed, diagnosis, method, answer, fixed, prompt_hash, env, options))
         written += 1
+    ops_calls.cache_clear()  # the chunk's programs do not come back: keep the parse cache to one chunk
     return written
 
 
@@ -298,19 +339,3 @@ def _sample(case: Case, run: Any, ev: Evidence, observed: str, diagnosis: Diagno
                         prompt_template="bugfix", prompt_hash=prompt_hash, seed=options.seed,
                         parent_ids=[case.parent.id], prompt_tokens=answer.usage.get("prompt_tokens"),
                         completion_tokens=answer.usage.get("completion_tokens")))
-
-
-class _Progress:
-    def __init__(self, total: int, done: int) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self._p = Progress(TextColumn("bug_cot"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                           transient=False)
-        self._p.start()
-        self._task = self._p.add_task("bug_cot", total=total, completed=done)
-
-    def update(self, done: int) -> None:
-        self._p.update(self._task, completed=done)
-
-    def close(self) -> None:
-        self._p.stop()

@@ -9,6 +9,8 @@ left out. Which samples qualify depends only on the long_code shards, so rebuild
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from civilinstruct.pipelines.base import BuildOptions, BuildReport
@@ -18,6 +20,10 @@ VERSION = "v1"
 SCORE_THRESHOLD = 90.0
 DATA_SOURCE = "civilinstruct"
 ABILITY = "structural_modeling"
+# What the selection reads of each long_code row (never the messages or the code), and how many chosen parents
+# are fetched whole at a time to be written in id order.
+SUMMARY_COLUMNS = ["id", "score", "execution", "extra"]
+WINDOW = 64
 SYSTEM_PROMPT = (
     "You are a structural engineer who writes OpenSeesPy. Answer with your reasoning in <think>...</think> and "
     "then one complete Python program in a ```python block inside <answer>...</answer>. The program must print "
@@ -60,12 +66,19 @@ def verl_fields(sample: Any, index: int) -> dict[str, Any]:
     }
 
 
+def expert_id(parent_id: str) -> str:
+    """The id of the expert sample made from a long_code row (known before the row is read)."""
+    from civilinstruct.store import make_id
+
+    return make_id(PART, parent=parent_id, version=VERSION)
+
+
 def to_expert(parent: Any, index: int) -> Any:
-    from civilinstruct.store import Lineage, Message, Sample, make_id
+    from civilinstruct.store import Lineage, Message, Sample
 
     t1 = round(float(parent.execution.period_s), 6)
     sample = Sample(
-        id=make_id(PART, parent=parent.id, version=VERSION), part=PART,
+        id=expert_id(parent.id), part=PART,
         messages=[Message(role="system", content=SYSTEM_PROMPT), *parent.messages],
         code=parent.code, spec=parent.spec, execution=parent.execution, score=parent.score,
         score_parts=parent.score_parts, ground_truth=t1, extra="{}",
@@ -77,6 +90,55 @@ def to_expert(parent: Any, index: int) -> Any:
     return sample
 
 
+@dataclass(frozen=True)
+class Summary:
+    """The fields of a long_code row that `qualifies` reads: enough to choose, a few hundred bytes a row."""
+
+    id: str
+    score: float | None
+    execution: Any
+    extra: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "Summary":
+        from civilinstruct.store import Execution
+
+        execution = None if row["execution"] is None else Execution.model_validate(row["execution"])
+        return cls(row["id"], row["score"], execution, row["extra"] or "{}")
+
+    def extra_dict(self) -> dict[str, Any]:
+        return json.loads(self.extra)
+
+
+def select(store: Any, version: str, n: int | None, report: BuildReport) -> list[str]:
+    """Ids of the qualifying long_code rows in id order, at most `n`: one pass over the summary columns, a batch at
+    a time, keeping only ids (drop reasons go to the report)."""
+    chosen: list[str] = []
+    for batch in store.iter_batches("long_code", version, SUMMARY_COLUMNS):
+        for row in batch.to_pylist():
+            reason = qualifies(Summary.from_row(row))
+            if reason:
+                report.drop(reason)
+            else:
+                chosen.append(row["id"])
+    chosen.sort()
+    if n is not None and len(chosen) > n:
+        report.drop("over the requested count", len(chosen) - n)
+        chosen = chosen[:n]
+    return chosen
+
+
+def fetch_in_order(store: Any, version: str, ids: list[str], window: int = WINDOW) -> Iterator[Any]:
+    """The samples of `ids`, in that order, read `window` at a time: each window is one streaming pass that
+    decodes only the row groups holding one of its ids, so memory is a window of samples, not the part."""
+    for start in range(0, len(ids), window):
+        wanted = ids[start:start + window]
+        found = {s.id: s for s in store.iter_samples("long_code", version, ids=wanted)}
+        for sid in wanted:
+            yield found[sid]
+        del found  # before the next window is read
+
+
 def build(store: Any, options: BuildOptions) -> BuildReport:
     """Select expert samples from the latest long_code version (at most `options.n`, in id order)."""
     from civilinstruct.errors import CivilError
@@ -85,24 +147,14 @@ def build(store: Any, options: BuildOptions) -> BuildReport:
     version = store.latest_version("long_code")
     if version is None:
         raise CivilError("expert needs long_code shards first: civilinstruct build long_code --data DATA")
-    chosen = []
-    for parent in store.iter_samples("long_code", version):
-        reason = qualifies(parent)
-        if reason:
-            report.drop(reason)
-        else:
-            chosen.append(parent)
-    chosen.sort(key=lambda s: s.id)
-    if options.n is not None and len(chosen) > options.n:
-        report.drop("over the requested count", len(chosen) - options.n)
-        chosen = chosen[: options.n]
+    chosen = select(store, version, options.n, report)
     params = {"source": f"long_code/{version}", "threshold": SCORE_THRESHOLD, "n": options.n}
     with store.writer(PART, VERSION, pipeline=PART, params=params, shard_size=options.shard_size) as w:
-        for index, parent in enumerate(chosen):
-            sample = to_expert(parent, index)
-            if sample.id in w.committed_ids:
-                report.skipped_existing += 1
-            elif w.add(sample):
+        # the verl index is the position among all chosen rows, so a resumed build numbers rows as a fresh one
+        todo = [(index, pid) for index, pid in enumerate(chosen) if expert_id(pid) not in w.committed_ids]
+        report.skipped_existing = len(chosen) - len(todo)
+        for (index, _), parent in zip(todo, fetch_in_order(store, version, [pid for _, pid in todo])):
+            if w.add(to_expert(parent, index)):
                 report.written += 1
     report.notes.append(f"{len(chosen)} of {len(chosen) + sum(report.dropped.values())} long_code samples "
                         f"qualify (score > {SCORE_THRESHOLD:g}, plausible period)")

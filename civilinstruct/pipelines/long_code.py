@@ -4,22 +4,24 @@ Steps per spec: sample (seeded) -> skip committed ids (resume) -> design (an und
 the rule it breaks) -> instruction (offline variant, or LLM rewrite with `prompts/rewrite.j2` kept only when it
 reads back the same building) -> answer (offline rules, or the LLM with `prompts/codegen.j2`) -> run in the
 sandbox -> score (`civilinstruct.scoring`) -> write. Failed runs are kept with their status: they feed Bug-CoT.
-Work goes in chunks so a killed build loses at most one chunk.
+Work goes in chunks (specs are designed chunk by chunk too), so a killed build loses at most one chunk and memory
+is one chunk of programs whatever `n` is.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from civilinstruct.pipelines.base import BuildOptions, BuildReport
+from civilinstruct.pipelines.base import BuildOptions, BuildReport, PartProgress, batched
 
 PART = "long_code"
 VERSION = "v1"
 DEFAULT_N = 100
-CHUNK = 256
+CHUNK = 64  # specs designed, written and run together: what the pipeline holds at once
 _ANSWER_CODE = re.compile(r"<answer>.*?```(?:python)?\s*\n(.*?)```", re.S)
 
 
@@ -54,18 +56,19 @@ def seeds_for(seed: int, index: int) -> tuple[int, int]:
 
 
 def make_jobs(options: BuildOptions, committed: set[str], report: BuildReport) -> list[Job]:
-    """Sampled specs minus those already committed, designed; undesignable specs are counted by rule."""
+    """Every job at once (for tests and tools; the build designs them chunk by chunk with `iter_jobs`)."""
+    return list(iter_jobs(options, committed, report))
+
+
+def iter_jobs(options: BuildOptions, committed: set[str], report: BuildReport) -> Iterator[Job]:
+    """Sampled specs minus those already committed, designed as they are asked for (a design is not made before
+    its chunk runs); undesignable specs are counted by rule."""
     from civilinstruct.codegen import TEMPLATE_VERSION
     from civilinstruct.design import DesignError, design, sample_specs
     from civilinstruct.store import make_id
 
-    jobs: list[Job] = []
     generator = generator_name(options)
     specs = sample_specs(options.n if options.n is not None else DEFAULT_N, options.seed)
-    if options.progress:
-        from rich.progress import track
-
-        specs = track(specs, description="designing", transient=True)  # type: ignore[assignment]
     for index, spec in enumerate(specs):
         variant_seed, style_seed = seeds_for(options.seed, index)
         sid = make_id(PART, spec=spec.canonical(), generator=generator, template=TEMPLATE_VERSION,
@@ -78,9 +81,7 @@ def make_jobs(options: BuildOptions, committed: set[str], report: BuildReport) -
         except DesignError as exc:
             report.drop("not designable: " + rule_of(str(exc)))
             continue
-        jobs.append(Job(index=index, spec=spec, sample_id=sid, variant_seed=variant_seed, style_seed=style_seed,
-                        design=d))
-    return jobs
+        yield Job(index=index, spec=spec, sample_id=sid, variant_seed=variant_seed, style_seed=style_seed, design=d)
 
 
 def rule_of(message: str) -> str:
@@ -91,13 +92,13 @@ def rule_of(message: str) -> str:
 
 def write_offline(jobs: list[Job]) -> None:
     """Instruction variant and rule-based answer for each job."""
-    from civilinstruct.codegen import render, wrap_answer
+    from civilinstruct.codegen import render, style_for, wrap_answer
     from civilinstruct.instructions import render_instruction
 
     for job in jobs:
         job.instruction = render_instruction(job.spec, job.variant_seed)
         job.code = render(job.design, job.style_seed)
-        job.answer = wrap_answer(job.design, job.code)
+        job.answer = wrap_answer(job.design, job.code, style_for(job.style_seed).language)  # <think> as commented
 
 
 def write_llm(jobs: list[Job], options: BuildOptions, report: BuildReport) -> list[Job]:
@@ -192,23 +193,28 @@ def build(store: Any, options: BuildOptions) -> BuildReport:
     params = {"n": options.n if options.n is not None else DEFAULT_N, "seed": options.seed,
               "backend": options.backend, "generator": generator_name(options)}
     with store.writer(PART, VERSION, pipeline=PART, params=params, shard_size=options.shard_size) as w:
-        jobs = make_jobs(options, set(w.committed_ids), report)
-        if not jobs:
+        chunks = batched(iter_jobs(options, set(w.committed_ids), report), CHUNK)
+        chunk = next(chunks, None)
+        if chunk is None:  # nothing to do: do not start the sandbox
             return report
-        with options.sandbox() as sandbox:
-            for start in range(0, len(jobs), CHUNK):
-                chunk = jobs[start:start + CHUNK]
+        total = options.n if options.n is not None else DEFAULT_N
+        with options.sandbox() as sandbox, PartProgress(PART, total, enabled=options.progress) as bar:
+            ran = 0
+            while chunk is not None:
                 if options.backend == "offline":
                     write_offline(chunk)
                 else:
                     chunk = write_llm(chunk, options, report)
-                results = sandbox.run_many([j.code for j in chunk], workers=options.workers,
-                                           progress=options.progress)
+                results = sandbox.run_many([j.code for j in chunk], workers=options.workers)
                 for job, result in zip(chunk, results):
+                    ran += 1
                     if result.status != "ok":
                         report.failed += 1
                     if w.add(to_sample(job, result, options.seed)):
                         report.written += 1
+                    bar.update(report.skipped_existing + sum(report.dropped.values()) + ran)
+                del chunk, results  # this chunk's programs go before the next chunk is designed
+                chunk = next(chunks, None)
     if report.dropped:
         designable = sum(v for k, v in report.dropped.items() if k.startswith("not designable"))
         if designable:

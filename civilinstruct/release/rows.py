@@ -9,7 +9,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from civilinstruct.release.splits import SplitPlan
-from civilinstruct.store import Store
+from civilinstruct.store import Store, iter_shard
 
 SCORE_PART = pa.struct([("name", pa.string()), ("value", pa.float64())])
 
@@ -27,7 +27,7 @@ def score_parts_as_list(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     return pa.ListArray.from_arrays(offsets, values, type=pa.list_(SCORE_PART))
 
 
-BATCH_ROWS = 256  # long programs are ~50 KB a row with their messages: read a few MB at a time, not a shard
+ROW_GROUP_BYTES = 4 << 20  # rows gathered across output files before they are written: a few MB, not a part
 
 
 def iter_split_batches(store: Store, part: str, plan: SplitPlan,
@@ -35,7 +35,7 @@ def iter_split_batches(store: Store, part: str, plan: SplitPlan,
     """(split, table) per batch of rows and split; rows left out by the plan (contaminated) are dropped here."""
     wanted = columns if columns is None or "id" in columns else ["id", *columns]
     for path in plan.shards.get(part) or store.shard_paths(part):
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=wanted):
+        for batch in iter_shard(path, wanted):
             table = pa.Table.from_batches([batch])
             splits = pa.array([plan.split_of(sid) for sid in table.column("id").to_pylist()], pa.string())
             for name in ("train", "validation", "test"):
@@ -45,24 +45,41 @@ def iter_split_batches(store: Store, part: str, plan: SplitPlan,
 
 
 class SplitWriters:
-    """One Parquet file per key (e.g. part/split), opened on first write; rows are appended as row groups."""
+    """One Parquet file per key (e.g. part/split), opened on first write. Tables are gathered until they hold
+    `ROW_GROUP_BYTES` in all, then each file gets its share as one row group: memory stays a few MB, and small
+    read batches do not become a file of tiny row groups."""
 
-    def __init__(self) -> None:
+    def __init__(self, row_group_bytes: int = ROW_GROUP_BYTES) -> None:
         self._writers: dict[str, pq.ParquetWriter] = {}
+        self._pending: dict[str, list[pa.Table]] = {}
+        self._pending_bytes = 0
+        self.row_group_bytes = row_group_bytes
         self.rows: dict[str, int] = {}
 
     def write(self, path: str, table: pa.Table) -> None:
-        writer = self._writers.get(path)
-        if writer is None:
-            writer = self._writers[path] = pq.ParquetWriter(path, table.schema, compression="zstd")
-            self.rows[path] = 0
-        writer.write_table(table)
-        self.rows[path] += table.num_rows
+        self._pending.setdefault(path, []).append(table)
+        self._pending_bytes += table.nbytes
+        self.rows[path] = self.rows.get(path, 0) + table.num_rows
+        if self._pending_bytes >= self.row_group_bytes:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is gathered: one row group per file."""
+        for path, tables in self._pending.items():
+            writer = self._writers.get(path)
+            if writer is None:
+                writer = self._writers[path] = pq.ParquetWriter(path, tables[0].schema, compression="zstd")
+            writer.write_table(pa.concat_tables(tables))
+        self._pending.clear()
+        self._pending_bytes = 0
 
     def close(self) -> None:
-        for writer in self._writers.values():
-            writer.close()
-        self._writers.clear()
+        try:
+            self.flush()
+        finally:
+            for writer in self._writers.values():
+                writer.close()
+            self._writers.clear()
 
     def __enter__(self) -> "SplitWriters":
         return self

@@ -8,24 +8,34 @@ How the labels are chosen (deterministic in the split seed and the set of buildi
    order, until it holds the requested number of rows of parts 1-3;
 4. everything else is `train`.
 A long_code or bug_cot row of a test building is therefore in its part's `test` split: held out, never trained on.
+
+bug_cot rows come in bulk per building (one long_code program gives up to ~20 mutations), and a small build draws
+them from a handful of programs, so holding out one of those buildings could put most of bug_cot in `test`. Steps 2
+and 3 therefore pass over a building whose bug_cot rows would take the split past its share of bug_cot (the split's
+own share of its part: 25 % of the expert rows in test allow 25 % of the bug_cot rows there), and take such
+buildings only if the split cannot be filled without them. Rows still follow their building into one split.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from civilinstruct.release.manifest import RL_PARTS, SFT_PARTS, Splits
-from civilinstruct.store import Store, canonical_json
+from civilinstruct.store import Store, canonical_json, iter_shard, version_key
 
 # The fields of a building spec (civilinstruct.design.BuildingSpec) that identify a building.
 BUILDING_FIELDS: tuple[str, ...] = ("function", "stories", "story_height_m", "bays_x", "bays_y", "span_x_m",
                                     "span_y_m", "intensity", "pga_g", "design_group", "site_class")
 _MIN_FIELDS = {"stories", "intensity"}
+# Parts whose rows hang off another part's building in bulk: a held-out split takes at most its share of them.
+BULK_PARTS: tuple[str, ...] = ("bug_cot",)
 SPLIT_NAMES: tuple[str, ...] = ("train", "validation", "test")
 
 
@@ -96,14 +106,12 @@ class SplitPlan:
 
 def latest_shards(store: Store, parts: list[str]) -> dict[str, list[Path]]:
     """The registered shards of each part's latest version, from one catalog query (connections are not free)."""
-    from civilinstruct.store.store import _version_key
-
     if not store.exists():
         return {}
     found: dict[str, dict[str, list[Path]]] = defaultdict(lambda: defaultdict(list))
     for row in store.query("SELECT part, version, path FROM shards ORDER BY part, version, shard_index"):
         found[row["part"]][row["version"]].append(store.data_dir / row["path"])
-    return {part: found[part][max(found[part], key=_version_key)] for part in parts if found.get(part)}
+    return {part: found[part][max(found[part], key=version_key)] for part in parts if found.get(part)}
 
 
 def index_store(store: Store, parts: list[str] | dict[str, list[Path]],
@@ -113,8 +121,6 @@ def index_store(store: Store, parts: list[str] | dict[str, list[Path]],
     Reads shard by shard and only the columns it needs (the messages only when checking contamination), so
     memory stays flat in the size of the data.
     """
-    import pyarrow.parquet as pq
-
     keys_by_id: dict[str, str] = {}
     index: dict[str, list[tuple[str, str]]] = {}
     dirty: set[str] = set()
@@ -123,8 +129,7 @@ def index_store(store: Store, parts: list[str] | dict[str, list[Path]],
     for part, paths in shards.items():  # dependency order: parents are indexed before the parts derived from them
         rows: list[tuple[str, str]] = []
         for path in paths:
-            for row in (r for b in pq.ParquetFile(path).iter_batches(batch_size=512, columns=columns)
-                        for r in b.to_pylist()):
+            for row in (r for b in iter_shard(path, columns) for r in b.to_pylist()):
                 try:
                     spec = json.loads(row["spec"] or "{}")
                 except json.JSONDecodeError:
@@ -156,14 +161,16 @@ def assign_splits(index: dict[str, list[tuple[str, str]]], config: Splits,
     rl_groups = sorted((k for k in rows_per_group if any(rows_per_group[k][p] for p in RL_PARTS) and k not in dirty),
                        key=lambda k: _rank(config.seed, k))
     rl_rows = sum(sum(rows_per_group[k][p] for p in RL_PARTS) for k in rl_groups)
-    _fill(label, rl_groups, "test", _target(config.test, rl_rows),
-          lambda k: sum(rows_per_group[k][p] for p in RL_PARTS))
+    wanted = _target(config.test, rl_rows)
+    _fill(label, rl_groups, "test", wanted, lambda k: sum(rows_per_group[k][p] for p in RL_PARTS),
+          _share_of_bulk(rows_per_group, dirty, wanted / rl_rows if rl_rows else 0.0))
 
     pool = sorted((k for k in rows_per_group if k not in dirty and k not in label
                    and not any(rows_per_group[k][p] for p in RL_PARTS)), key=lambda k: _rank(config.seed, k))
     sft_rows = sum(rows_per_group[k][p] for k in rows_per_group if k not in dirty for p in SFT_PARTS)
-    _fill(label, pool, "validation", _target(config.validation, sft_rows),
-          lambda k: sum(rows_per_group[k][p] for p in SFT_PARTS))
+    wanted = _target(config.validation, sft_rows)
+    _fill(label, pool, "validation", wanted, lambda k: sum(rows_per_group[k][p] for p in SFT_PARTS),
+          _share_of_bulk(rows_per_group, dirty, wanted / sft_rows if sft_rows else 0.0))
 
     for part, rows in index.items():
         for sid, key in rows:
@@ -176,13 +183,42 @@ def assign_splits(index: dict[str, list[tuple[str, str]]], config: Splits,
     return plan
 
 
-def _fill(label: dict[str, str], ordered: list[str], name: str, wanted: int, rows: Any) -> None:
+def _fill(label: dict[str, str], ordered: list[str], name: str, wanted: int, rows: Callable[[str], int],
+          fits: Callable[[str], bool]) -> None:
+    """Label groups `name` in order until they hold `wanted` rows. A group that does not `fit` is passed over, and
+    taken (in order) only if the groups that fit cannot reach `wanted`."""
     taken = 0
+    passed: list[str] = []
     for key in ordered:
+        if taken >= wanted:
+            return
+        if fits(key):
+            label[key] = name
+            taken += rows(key)
+        else:
+            passed.append(key)
+    for key in passed:
         if taken >= wanted:
             return
         label[key] = name
         taken += rows(key)
+
+
+def _share_of_bulk(rows_per_group: dict[str, Counter[str]], dirty: set[str],
+                   fraction: float) -> Callable[[str], bool]:
+    """A `fits` test for `_fill`: a group fits while the split's rows of each bulk part stay within `fraction` of
+    that part's rows (rounded up). It counts the groups it admits, so call it once per group, in order."""
+    budget = {p: math.ceil(fraction * sum(c[p] for k, c in rows_per_group.items() if k not in dirty))
+              for p in BULK_PARTS}
+    used: Counter[str] = Counter()
+
+    def fits(key: str) -> bool:
+        if any(used[p] + rows_per_group[key][p] > budget[p] for p in BULK_PARTS):
+            return False
+        used.update({p: rows_per_group[key][p] for p in BULK_PARTS})
+        return True
+
+    return fits
 
 
 def plan_release(store: Store, config: Splits, contamination: Any = None,

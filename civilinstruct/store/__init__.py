@@ -2,8 +2,8 @@
 
 from civilinstruct.store.ids import canonical_json, make_id
 from civilinstruct.store.sample import PARTS, SCHEMA, Execution, Lineage, Message, Part, Sample
-from civilinstruct.store.store import Store
+from civilinstruct.store.store import Store, iter_shard, version_key
 from civilinstruct.store.writer import ShardWriter
 
 __all__ = ["PARTS", "SCHEMA", "Execution", "Lineage", "Message", "Part", "Sample", "ShardWriter", "Store",
-           "canonical_json", "make_id"]
+           "canonical_json", "iter_shard", "make_id", "version_key"]

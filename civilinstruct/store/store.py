@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,13 @@ from civilinstruct.store.sample import PARTS, SCHEMA, Sample
 from civilinstruct.store.writer import ShardWriter
 
 
-def _version_key(version: str) -> tuple[Any, ...]:
+# Rows decoded at a time when streaming a part: a long_code or bug_cot row is 50-100 KB with its messages, so a
+# batch is a few MB whatever the shard size. Kept below the size of a small build's parts (the demo writes 40-60
+# long rows a part), so a reader's memory is the same for a demo and a full release.
+BATCH_ROWS = 64
+
+
+def version_key(version: str) -> tuple[Any, ...]:
     """Natural order, so v10 comes after v9."""
     return tuple(int(tok) if tok.isdigit() else tok for tok in re.split(r"(\d+)", version))
 
@@ -55,7 +61,7 @@ class Store:
         if not self.exists():
             return []
         rows = self.query("SELECT DISTINCT version FROM shards WHERE part = ?", [part])
-        return sorted((r["version"] for r in rows), key=_version_key)
+        return sorted((r["version"] for r in rows), key=version_key)
 
     def latest_version(self, part: str) -> str | None:
         versions = self.versions(part)
@@ -90,10 +96,22 @@ class Store:
             return SCHEMA.empty_table() if columns is None else SCHEMA.empty_table().select(columns)
         return pa.concat_tables([_read_shard(p, columns) for p in paths])
 
-    def iter_samples(self, part: str, version: str | None = None) -> Iterator[Sample]:
+    def iter_batches(self, part: str, version: str | None = None, columns: list[str] | None = None,
+                     batch_size: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+        """A part's rows a batch at a time, only the columns asked for: a reader holds one batch, not the part."""
+        self._check_part(part)
         for path in self.shard_paths(part, version):
-            for row in _read_shard(path, None).to_pylist():
-                yield Sample.from_row(row)
+            yield from iter_shard(path, columns, batch_size)
+
+    def iter_samples(self, part: str, version: str | None = None,
+                     ids: Collection[str] | None = None) -> Iterator[Sample]:
+        """Samples in store order, decoded a batch at a time. With `ids`, only those: only row groups holding one
+        of them are decoded (found from the id column), so fetching a few rows does not decode the whole part."""
+        wanted = None if ids is None else pa.array(list(ids), pa.string())
+        for path in self.shard_paths(part, version):
+            for batch in iter_shard(path, None, ids=wanted):
+                for row in batch.to_pylist():
+                    yield Sample.from_row(row)
 
     def get(self, sample_id: str) -> Sample | None:
         """One sample by id (or by a unique id prefix of at least 8 characters)."""
@@ -136,7 +154,33 @@ class Store:
 def _read_shard(path: Path, columns: list[str] | None) -> pa.Table:
     try:
         return pq.read_table(path, columns=columns)
-    except FileNotFoundError:
-        raise CivilError(f"{path}: registered shard is missing") from None
     except (pa.ArrowInvalid, OSError) as exc:
-        raise CivilError(f"{path}: not a readable Parquet shard ({str(exc).splitlines()[0]})") from None
+        raise _shard_error(path, exc) from None
+
+
+def iter_shard(path: Path, columns: list[str] | None, batch_size: int = BATCH_ROWS,
+               ids: pa.Array | None = None) -> Iterator[pa.RecordBatch]:
+    """One shard as record batches of `batch_size` rows (pages are decoded as the batches are asked for); with
+    `ids`, only the rows with those ids, from the row groups that hold them."""
+    try:
+        shard = pq.ParquetFile(path)
+        groups = None if ids is None else _row_groups_holding(shard, ids)
+        if groups == []:
+            return
+        for batch in shard.iter_batches(batch_size=batch_size, columns=columns, row_groups=groups):
+            yield batch if ids is None else batch.filter(pc.is_in(batch.column("id"), value_set=ids))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise _shard_error(path, exc) from None
+
+
+def _row_groups_holding(shard: pq.ParquetFile, ids: pa.Array) -> list[int]:
+    """The row groups of a shard that hold one of `ids` (reads the id column only)."""
+    return [i for i in range(shard.num_row_groups)
+            if pc.any(pc.is_in(shard.read_row_group(i, columns=["id"]).column("id"), value_set=ids)).as_py()]
+
+
+def _shard_error(path: Path, exc: Exception) -> CivilError:
+    """A registered shard that is gone or unreadable, as one line."""
+    if isinstance(exc, FileNotFoundError):
+        return CivilError(f"{path}: registered shard is missing")
+    return CivilError(f"{path}: not a readable Parquet shard ({str(exc).splitlines()[0]})")

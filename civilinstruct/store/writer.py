@@ -29,6 +29,11 @@ from civilinstruct.store.sample import PARTS, SCHEMA, Sample
 
 LOCK_NAME = ".build.lock"
 SHARD_RE = re.compile(r"^shard-(\d{5,})\.parquet$")
+# Buffered rows become Arrow every CONVERT_ROWS rows: a long program's row is 50-100 KB as Python objects and about
+# its text size in Arrow, so the buffer of a shard costs its bytes once, not twice, and the Python side stays small.
+CONVERT_ROWS = 64
+# Row groups of about this many bytes: Parquet encodes (and readers decode) a row group at a time.
+ROW_GROUP_BYTES = 4 << 20
 
 
 def shard_name(index: int) -> str:
@@ -69,6 +74,7 @@ class ShardWriter:
         self.written = 0
         self.skipped = 0
         self._pending: list[dict[str, Any]] = []
+        self._batches: list[pa.RecordBatch] = []
         self._pending_ids: set[str] = set()
         self._next_index = 0
         self._lock: FileLock | None = None
@@ -140,27 +146,36 @@ class ShardWriter:
             return False
         self._pending.append(row)
         self._pending_ids.add(sid)
-        if len(self._pending) >= self.shard_size or time.monotonic() - self._last_flush > self.flush_interval_s:
+        if len(self._pending) >= CONVERT_ROWS:
+            self._convert()
+        if len(self._pending_ids) >= self.shard_size or time.monotonic() - self._last_flush > self.flush_interval_s:
             self.flush()
         return True
+
+    def _convert(self) -> None:
+        """Turn the buffered Python rows into one Arrow batch."""
+        if self._pending:
+            self._batches.append(pa.RecordBatch.from_pylist(self._pending, schema=SCHEMA))
+            self._pending = []
 
     def flush(self) -> None:
         """Write the buffered samples as one shard and register it (no-op when the buffer is empty)."""
         self._last_flush = time.monotonic()
-        if not self._pending:
+        if not self._pending_ids:
             return
-        table = pa.Table.from_pylist(self._pending, schema=SCHEMA)
-        self._write_shard(table)
+        self._convert()
+        self._write_shard(pa.Table.from_batches(self._batches, schema=SCHEMA))  # zero-copy over the batches
+        self._batches = []  # only once the shard is registered: a failed write keeps the samples buffered
         self.committed_ids |= self._pending_ids
-        self.written += len(self._pending)
-        self._pending = []
+        self.written += len(self._pending_ids)
         self._pending_ids = set()
 
     def _write_shard(self, table: pa.Table) -> None:
         index = self._next_index
         final = self.shard_dir / shard_name(index)
         tmp = self.shard_dir / f".tmp-{shard_name(index)}-{os.getpid()}"
-        pq.write_table(table, tmp, compression="zstd")
+        rows_per_group = max(1, ROW_GROUP_BYTES * table.num_rows // max(1, table.nbytes))
+        pq.write_table(table, tmp, compression="zstd", row_group_size=rows_per_group)
         durable_replace(tmp, final)
         rel = str(final.relative_to(self.data_dir))
         with catalog.connect(self.data_dir) as con:

@@ -163,3 +163,34 @@ def test_target_size_caps_the_part_and_covers_commands_first(small_docs: Path, t
     assert again.written == 0 and len(list(store.iter_samples("api_pairs"))) == 5
     more = api_pairs.build(store, options(small_docs, n=8))
     assert more.written == 3
+
+
+def _live_candidates() -> int:
+    import gc
+
+    from civilinstruct.apipairs.generate import Candidate
+
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if isinstance(o, Candidate))
+
+
+def test_candidates_are_rendered_run_and_dropped_a_batch_at_a_time(small_docs: Path) -> None:
+    """The chain the build runs (render -> dedup -> sandbox -> check) never holds more than a batch of rendered
+    pairs, whatever the number of candidates; and it yields them in build order (first variants first)."""
+    from civilinstruct.docs import load_docs
+    from civilinstruct.pipelines.base import BuildReport
+
+    opts = options(small_docs)
+    commands = load_docs(small_docs).commands()
+    by_key = {c.key: c for c in commands}
+    report = BuildReport(part="api_pairs", version="v1")
+    baseline = _live_candidates()
+    stream = api_pairs.outcomes(api_pairs.unique(api_pairs.candidates(commands, opts, report, batch=3), report),
+                                by_key, opts, batch=3)
+    variants, peak = [], 0
+    for outcome in stream:
+        variants.append(outcome.candidate.variant)
+        del outcome
+        peak = max(peak, _live_candidates() - baseline)
+    assert len(variants) >= 10 and variants == sorted(variants)
+    assert peak <= 3  # one batch; rendering everything first would hold all of them

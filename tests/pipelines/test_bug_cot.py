@@ -98,3 +98,28 @@ def test_llm_answers_are_verified_malformed_dropped_unreachable_loses_nothing(st
     with pytest.raises(CivilError, match="cannot reach"):
         bug_cot.build(store, llm_options(f"http://127.0.0.1:{free_port()}/v1"))
     assert len(list(store.iter_samples("bug_cot"))) == 4
+
+
+def test_parents_stream_from_the_shards_failures_first(tmp_path):
+    """Parents are read a batch at a time, failed runs first: after the first parent, a later shard is still
+    unread (a reader that had loaded the whole long_code table would not notice it missing)."""
+    store = Store(tmp_path / "data")
+    good = [long_code_sample(frame_program(stories=3, bays=2), "ok", period_s=0.61, compliance="pass"),
+            long_code_sample(frame_program(stories=4, bays=2), "ok", period_s=0.8),  # no verdict: re-run
+            long_code_sample(frame_program(stories=4, bays=1), "ok", period_s=0.7, compliance="fail")]  # not used
+    broken = long_code_sample(frame_program(stories=2, bays=1).replace("'Linear', 2", "'Linear, 2"), "error")
+    no_code = long_code_sample("", "error").model_copy(update={"id": make_id("long_code", code="none")})
+    with store.writer("long_code", "v1", shard_size=1) as w:  # one row per shard
+        for sample in [*good, broken, no_code]:
+            w.add(sample)
+    paths = store.shard_paths("long_code")
+    assert len(paths) == 5
+
+    streamed = [(p.id, p.failed, p.period_s) for p in bug_cot.iter_parents(paths)]
+    assert streamed == [(broken.id, True, None), (good[0].id, False, 0.61), (good[1].id, False, None)]
+    parents, failed, total = bug_cot.load_parents(store, options())
+    assert (failed, total) == (1, 3)
+    assert next(iter(parents)).id == broken.id  # the failure pass has read every shard once
+    paths[0].unlink()  # the good-program pass has not started: it reads shard 0 only when asked
+    with pytest.raises(CivilError, match="registered shard is missing"):
+        list(parents)

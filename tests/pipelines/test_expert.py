@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pyarrow.parquet as pq
 import pytest
 
 from civilinstruct.errors import CivilError
 from civilinstruct.pipelines import expert, long_code
-from civilinstruct.pipelines.base import BuildOptions
+from civilinstruct.pipelines.base import BuildOptions, BuildReport
 from civilinstruct.store import Store
 
 
@@ -54,3 +55,24 @@ def test_expert_respects_n_and_filters(built) -> None:
 def test_expert_needs_long_code(tmp_path) -> None:
     with pytest.raises(CivilError, match="long_code"):
         expert.build(Store(tmp_path / "empty"), BuildOptions(progress=False))
+
+
+def test_parents_are_chosen_from_summaries_and_fetched_in_windows(built, tmp_path) -> None:
+    """Selection reads summary columns; the chosen parents are then fetched a window at a time, in id order, so
+    after the first window a shard holding only later parents is still unread."""
+    store = Store(tmp_path / "data")
+    samples = list(built.iter_samples("long_code"))
+    with store.writer("long_code", "v1", shard_size=1) as w:  # one row per shard
+        for s in samples:
+            w.add(s)
+    report = BuildReport(part="expert", version="v1")
+    chosen = expert.select(store, "v1", None, report)
+    assert chosen == sorted(s.id for s in samples if expert.qualifies(s) is None) and len(chosen) >= 3
+    assert sum(report.dropped.values()) == len(samples) - len(chosen)
+
+    fetched = expert.fetch_in_order(store, "v1", chosen, window=2)
+    assert [next(fetched).id, next(fetched).id] == chosen[:2]
+    shard_of = {pq.read_table(p, columns=["id"]).column("id")[0].as_py(): p for p in store.shard_paths("long_code")}
+    shard_of[chosen[2]].unlink()  # read by the second window only
+    with pytest.raises(CivilError, match="registered shard is missing"):
+        list(fetched)

@@ -19,10 +19,10 @@ def _options(**kw) -> BuildOptions:
 
 def test_build_writes_scored_executed_samples_and_resumes(tmp_path) -> None:
     store = Store(tmp_path / "data")
-    report = long_code.build(store, _options())
+    report = long_code.build(store, _options(seed=2))  # (seed 2: English and Chinese styles)
     undesignable = sum(v for k, v in report.dropped.items() if k.startswith("not designable"))
     expected = 0
-    for spec in sample_specs(6, 3):
+    for spec in sample_specs(6, 2):
         try:
             design(spec)
             expected += 1
@@ -31,17 +31,23 @@ def test_build_writes_scored_executed_samples_and_resumes(tmp_path) -> None:
     assert report.written == expected and undesignable == 6 - expected
     samples = list(store.iter_samples("long_code"))
     assert len(samples) == expected
+    languages = set()
     for s in samples:
         assert s.part == "long_code" and [m.role for m in s.messages] == ["user", "assistant"]
         assert parse_instruction(s.messages[0].content).to_json() == s.spec
         assert s.code and s.code.rstrip() in s.messages[1].content
         assert s.messages[1].content.startswith("<think>")
+        think = s.messages[1].content.split("</think>")[0]
+        chinese_code = len(re.findall(r"[\u4e00-\u9fff]", s.code)) > 20
+        assert (len(re.findall(r"[\u4e00-\u9fff]", think)) > 20) == chinese_code  # the derivation in its language
+        languages.add(chinese_code)
         assert s.execution.status == "ok" and s.score == 100.0
         assert s.ground_truth == s.execution.period_s and s.execution.compliance == "pass"
         extra = json.loads(s.extra)
         assert extra["verdict_consistent"] and extra["lines"] >= 200
         assert abs(s.ground_truth - extra["design"]["t1_model_s"]) / s.ground_truth < 1e-3
-    again = long_code.build(store, _options())
+    assert languages == {True, False}
+    again = long_code.build(store, _options(seed=2))
     assert again.written == 0 and again.skipped_existing == expected
 
 

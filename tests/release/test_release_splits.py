@@ -130,3 +130,27 @@ def test_bench_seed_cases_are_rebuilt_once_and_cached(tmp_path: Path) -> None:
     stamp = cache.stat().st_mtime_ns
     again = load_contamination(Decontaminate(bench_seed=3, bench_n=2), data_dir=tmp_path)
     assert again.digest == leaks.digest and cache.stat().st_mtime_ns == stamp
+
+
+def test_a_building_with_most_bug_cot_rows_is_held_out_only_if_nothing_else_fits() -> None:
+    """Small builds draw bug_cot from a few programs: the building first in hash order holds 20 of 27 bug_cot rows.
+    Held out, it would put most of bug_cot in `test`; the planner takes the next expert buildings instead, and
+    takes bulky buildings only when no other can fill the split. Rows still follow their building."""
+    from civilinstruct.release.splits import _rank
+
+    keys = [f"building:{i}" for i in range(8)]
+    heavy = min(keys, key=lambda k: _rank(0, k))  # the old planner held this one out first
+
+    def index_with(bug_rows: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
+        return {"long_code": [(f"lc-{k}", k) for k in keys], "expert": [(f"ex-{k}", k) for k in keys],
+                "bug_cot": [(f"bug-{k}-{j}", k) for k in keys for j in range(bug_rows[k])]}
+
+    index = index_with({k: 20 if k == heavy else 1 for k in keys})
+    plan = assign_splits(index, Splits(seed=0, validation=0, test=0.25))
+    assert plan.split_of(f"lc-{heavy}") == "train" and plan.split_of(f"bug-{heavy}-0") == "train"
+    assert plan.counts["expert"]["test"] == 2 and plan.counts["bug_cot"]["test"] <= 7  # 25 % of 27, rounded up
+    assert all(len(splits) == 1 for splits in _groups_per_split(index, plan).values())
+
+    bulky = index_with({k: 20 for k in keys})  # every building is bulky: the split is filled all the same
+    plan = assign_splits(bulky, Splits(seed=0, validation=0, test=0.25), contaminated={heavy})
+    assert plan.counts["expert"]["test"] == 2 and plan.split_of(f"bug-{heavy}-0") is None

@@ -147,3 +147,31 @@ def test_sample_json_fields_roundtrip():
     assert s.spec_dict() == {"index": 3}
     assert Sample.from_row(s.to_row()) == s
     assert json.loads(s.model_dump_json())["id"] == s.id
+
+
+def test_iter_samples_by_id_streams_only_the_rows_asked_for(data_dir: Path):
+    store = Store(data_dir)
+    samples = [synthetic_sample(i) for i in range(7)]
+    with store.writer("long_code", "v1", shard_size=3) as w:
+        for s in samples:
+            w.add(s)
+    wanted = [samples[5].id, samples[1].id, "not-an-id"]
+    assert [s.id for s in store.iter_samples("long_code", ids=wanted)] == [samples[1].id, samples[5].id]
+    assert list(store.iter_samples("long_code", ids=[])) == []
+    batches = list(store.iter_batches("long_code", columns=["id", "score"], batch_size=2))
+    assert [b.num_rows for b in batches] == [2, 1, 2, 1, 1] and batches[0].schema.names == ["id", "score"]
+
+
+@pytest.mark.parametrize("chosen, expected", [(None, "system"), ("jemalloc", "jemalloc")])
+def test_arrow_allocator_is_malloc_unless_the_environment_names_one(chosen, expected):
+    """Importing civilinstruct picks Arrow's allocator before pyarrow fixes it (a fresh interpreter: the test
+    process may have imported pyarrow already)."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if chosen:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = chosen
+    out = subprocess.run([sys.executable, "-c", "import civilinstruct, pyarrow as pa; "
+                          "print(pa.default_memory_pool().backend_name)"], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == expected, out.stderr
