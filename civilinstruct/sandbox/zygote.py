@@ -584,9 +584,7 @@ class Zygote:
 
         try:
             pid, start = self._start(req, body)
-        except ForkerDied:
-            raise
-        except OSError as exc:  # no program ran: say why instead of dying
+        except OSError as exc:  # (ForkerDied is not one: it ends the supervisor)  # no program ran: say why instead of dying
             return {"wait_status": None, "worker_died": True, "exception_type": "SandboxError",
                     "exception_message": f"could not start the program: {exc!r}", "wall_s": 0.0}
 
