@@ -219,7 +219,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "total_gib": _gib(torch.cuda.get_device_properties(0).total_memory) if bench.cuda else None,
         "versions": {"torch": torch.__version__, **_versions()}, "shape": "tiny" if args.tiny else "8b",
         "dtype": str(bench.dtype), "head": bench.head, "head_error": bench.head_error, "params_b": round(bench.n_params / 1e9, 3),
-        "lora_params_m": round(bench.n_trainable / 1e6, 1), "build_s": round(bench.build_s, 1),
+        "lora_params": bench.n_trainable, "lora_params_m": round(bench.n_trainable / 1e6, 1),
+        "build_s": round(bench.build_s, 1),
         "weights_gib": _gib(torch.cuda.memory_allocated()) if bench.cuda else None,
         "sft": [], "grpo": [], "rollout": [],
     }
@@ -291,7 +292,8 @@ def table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The options, with the defaults that depend on --tiny filled in."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiny", action="store_true", help="tiny shapes (a CPU smoke run), not the 8B ones")
     parser.add_argument("--cpu", action="store_true", help="stay on the CPU even if a GPU is present")
@@ -310,14 +312,18 @@ def main() -> None:
                         help="rollouts with the LoRA adapter on (as TRL generates), off (a merged model), or on,off")
     parser.add_argument("--budget-s", type=float, default=0, help="start no new measurement after this many seconds")
     parser.add_argument("--json", default=None, help="write the results here (rewritten after every measurement)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     small = args.tiny
     args.lengths = args.lengths or ([64, 128] if small else [8192, 16384, 24576])
     args.grpo_lengths = args.grpo_lengths or ([96] if small else [1024 + 4096, 1024 + 8192])
     args.gen_batches = args.gen_batches or ([2] if small else [8, 32])
     args.gen_prompt = args.gen_prompt or (16 if small else 1024)
     args.gen_tokens = args.gen_tokens or (8 if small else 1024)
-    result = run(args)
+    return args
+
+
+def main() -> None:
+    result = run(parse_args())
     print(table(result))
     print(f"device {result['device']}, head {result['head']}, {result['params_b']}B params, "
           f"{result['lora_params_m']}M LoRA, build {result['build_s']} s, total {result['wall_s']} s")
