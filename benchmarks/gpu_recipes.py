@@ -16,7 +16,8 @@ A randomly initialised Llama with the shapes of an 8B code model (Seed-Coder-8B:
 `--head trl` (the default when TRL imports) puts TRL's fused LM head on the model, as SFTTrainer and GRPOTrainer do,
 so the (batch, length, vocab) logits are never built; `--head full` uses the transformers loss over full logits
 (what a plain Trainer does). The script imports only torch, transformers, peft (and TRL for the fused head), never
-civilinstruct, so it runs on a GPU machine without the project's other dependencies.
+civilinstruct, so it runs on a GPU machine without the project's other dependencies (where TRL is missing, unzip
+the trl, datasets, dill and multiprocess wheels into a folder and put it on PYTHONPATH).
 
     python3 benchmarks/gpu_recipes.py --lengths 8192,16384,24576 --steps 3 --json out.json   # on the GPU
     python3 benchmarks/gpu_recipes.py --tiny                                                  # CPU smoke run
@@ -163,8 +164,8 @@ class Bench:
     def generate(self, batch: int, prompt: int, new_tokens: int, adapter: bool) -> dict[str, Any]:
         """Sampled rollouts of exactly `new_tokens` tokens (the random model's EOS suppressed); prefill timed apart.
 
-        `adapter=False` switches the LoRA adapter off: the speed a merged model (or an engine that merges, as vLLM
-        does with LoRA kernels) starts from, against the unmerged adapter TRL generates with.
+        `adapter=False` switches the LoRA adapter off: the speed of a merged model, against the unmerged adapter
+        TRL generates with.
         """
         self.model.eval()
         kw = dict(do_sample=True, temperature=1.0, top_p=1.0, use_cache=True, pad_token_id=0, eos_token_id=2)
