@@ -80,7 +80,7 @@ def is_named(spec: str | Path) -> bool:
 def _named(spec: str, origin: Origin) -> DocSource:
     text = spec.strip()
     if text.lower() in {"embedded", "builtin"}:
-        from civilinstruct.docs.builtin import BUILTIN_VERSION
+        from civilinstruct.docs.embedded import BUILTIN_VERSION
 
         return DocSource(origin=origin, kind="embedded", name="embedded", version=BUILTIN_VERSION)
     commit = text.split("@", 1)[1] if "@" in text else PINNED_COMMIT
@@ -128,7 +128,7 @@ def load_source(source: DocSource, workers: int | None = None) -> Any:
     from civilinstruct.docs.loader import DocSet, load_docs
 
     if source.kind == "embedded":
-        from civilinstruct.docs.builtin import ROOT, load_builtin_pages
+        from civilinstruct.docs.embedded import ROOT, load_builtin_pages
 
         return DocSet(root=ROOT, pages=load_builtin_pages())
     return load_docs(source.path or "", workers=workers)
