@@ -90,7 +90,12 @@ def parse_rst(text: str, path: str = "<memory>") -> DocPage:
         i += 1
     page.args = list(args.values())
     if not page.signatures:
-        page.skipped = "section index page (lists other pages)" if ".. toctree::" in text else "no signature found"
+        if ".. toctree::" in text:
+            page.skipped = "section index page (lists other pages)"
+        elif not page.args:  # no directive and no argument table: an example, tutorial or guide
+            page.skipped = "example or guide page (no command documented)"
+        else:
+            page.skipped = "no signature found"
     elif not any(s.style == "python" for s in page.signatures):
         page.skipped = "only tcl signatures"
     return page

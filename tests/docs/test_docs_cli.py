@@ -14,11 +14,13 @@ from civilinstruct.cli.app import app
 
 def test_docs_coverage_json_lists_why_commands_are_left_out(tmp_path: Path, write_docs) -> None:
     docs = write_docs(tmp_path / "docs", ["src/steel01.rst", "src/wipe.rst", "src/Bcast.rst"])
-    (docs / "src" / "beamWithHinges.rst").write_text("Beam with hinges\n================\n\nSee forceBeamColumn.\n")
+    (docs / "src" / "beamWithHinges.rst").write_text(  # a table of arguments but no `.. function::` directive
+        "Beam with hinges\n================\n\n   ======  =====\n   ``lpI`` |float|  hinge length\n   ======  =====\n")
+    (docs / "src" / "example.rst").write_text("An example\n==========\n\nA portal frame, step by step.\n")
     result = CliRunner().invoke(app, ["docs-coverage", "--docs", str(docs), "--json", "--per-command", "1"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["pages"] == 5 and data["command_pages"] == 4 and data["command_pages_with_signature"] == 3
+    assert data["pages"] == 6 and data["command_pages"] == 4 and data["command_pages_with_signature"] == 3
     assert data["commands"] == 3 and data["commands_verified"] == 2
     assert data["left_out"] == {"Bcast": "unsupported: needs the parallel (MPI) interpreter"}
     assert data["pages_without_signature"] == {"src/beamWithHinges.rst": "no signature found"}
