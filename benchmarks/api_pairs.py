@@ -7,7 +7,7 @@
   verify  - a sample of the generated snippets through `Sandbox.run_many` (warm zygotes) vs the baseline:
             one `python file.py` subprocess per snippet, same worker count.
 
-    .venv/bin/python benchmarks/api_pairs.py [--docs ../shared/opensees-docs/html] [--per-command 16]
+    .venv/bin/python benchmarks/api_pairs.py --docs HTML_DIR [--per-command 16]
                                              [--workers 2] [--sample 60] [--baseline-pages 80]
                                              [--skip-build] [--json]
 """
@@ -22,7 +22,6 @@ from pathlib import Path
 
 from _baselines import run_fresh
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 def bench_parse(docs: Path, baseline_pages: int) -> dict:
@@ -95,7 +94,8 @@ def bench_verify(docs: Path, sample: int, workers: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--docs", type=Path, default=REPO.parent / "shared" / "opensees-docs" / "html")
+    ap.add_argument("--docs", type=Path, required=True, help="folder of the rendered OpenSeesPy HTML (the parse "
+                    "benchmark measures the HTML parser)")
     ap.add_argument("--per-command", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--sample", type=int, default=60)

@@ -97,7 +97,31 @@ def _lineage_summary(out: Path, part: str) -> dict[str, Any]:
                 "execution": counts("execution.status"), "mean_score": None if score[0] is None else round(score[0], 2),
                 "created": [str(score[1])[:19], str(score[2])[:19]],
                 "derived": con.execute(f"SELECT count(*) FROM read_parquet('{glob}') "
-                                       f"WHERE len(lineage.parent_ids) > 0").fetchone()[0]}
+                                       f"WHERE len(lineage.parent_ids) > 0").fetchone()[0],
+                "docs": {k: v for k, v in counts("json_extract_string(extra, '$.docs')").items() if k != "none"},
+                "docs_licenses": _docs_licenses(con, glob)}
+    finally:
+        con.close()
+
+
+def _docs_licenses(con: Any, glob: str) -> list[str]:
+    """The licence notes of the documentation a part was built from (api_pairs from the upstream docs)."""
+    rows = con.execute(f"SELECT DISTINCT json_extract_string(extra, '$.docs_license') AS l FROM read_parquet('{glob}') "
+                       f"WHERE l IS NOT NULL ORDER BY l").fetchall()
+    return [r[0] for r in rows]
+
+
+def upstream_licenses(folder: str | Path) -> list[str]:
+    """Licence notes that an hf export folder carries from upstream documentation (`publish` prints them first)."""
+    import duckdb
+
+    files = sorted(Path(folder).glob("data/*/*.parquet"))
+    if not files:
+        return []
+    con = duckdb.connect()
+    try:
+        glob = str(Path(folder) / "data" / "*" / "*.parquet").replace("'", "''")
+        return _docs_licenses(con, glob)
     finally:
         con.close()
 

@@ -37,7 +37,7 @@ def variables(command: Command, variant: int) -> dict[str, Any]:
     scenario = SCENARIOS[variant % len(SCENARIOS)]
     return {
         "command": command.key, "signature": sig.raw, "summary": command.doc.summary,
-        "arguments": [{"name": a.name, "type": a.type, "description": a.description} for a in command.doc.args],
+        "arguments": [{"name": a.name, "type": a.type, "description": _with_unit(a)} for a in command.doc.args],
         "notes": command.doc.notes[:3], "examples": command.doc.examples[:2], "scenario": scenario.story,
         "units": scenario.units.name, "variant": variant,
     }
@@ -74,3 +74,9 @@ def generate_llm(backend: Any, jobs: list[tuple[Command, int]], *, attempts: int
             done.append(cand)
         pending = retry
     return done, reasons
+
+
+def _with_unit(arg: Any) -> str:
+    """The embedded docs give a unit and a sensible range: the model gets them too (HTML pages have neither)."""
+    extra = "; ".join(f"{k}: {v}" for k, v in (("unit", arg.unit), ("range", arg.range)) if v and v != "-")
+    return f"{arg.description} [{extra}]" if extra else arg.description

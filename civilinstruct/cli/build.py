@@ -54,8 +54,10 @@ def register(app: typer.Typer) -> None:
         data: Path = typer.Option(Path("data"), "--data", envvar="CIVILINSTRUCT_DATA", help="data directory"),
         n: int | None = typer.Option(None, "--n", min=0, help="samples to produce (a part; overrides a manifest)"),
         seed: int | None = typer.Option(None, "--seed", help="seed (default 0, or the manifest's)"),
-        docs: Path | None = typer.Option(None, "--docs", envvar="CIVILINSTRUCT_DOCS",
-                                         help="OpenSeesPy documentation HTML directory (api_pairs)"),
+        docs: str | None = typer.Option(None, "--docs",
+                                        help="OpenSeesPy docs (api_pairs): a folder of rendered HTML or .rst source, "
+                                             "`embedded`, or `openseespydoc@COMMIT`. Order: --docs > the manifest's "
+                                             "docs: > CIVILINSTRUCT_DOCS > `docs fetch` cache > the embedded set"),
         per_command: int | None = typer.Option(None, "--per-command", min=1, help="pairs per command (api_pairs)"),
         workers: int | None = typer.Option(None, "--workers", min=1, help="sandbox workers (default 2)"),
         timeout: float | None = typer.Option(None, "--timeout", min=0.1, help="seconds per program (default 60)"),
@@ -80,10 +82,10 @@ def register(app: typer.Typer) -> None:
         from civilinstruct.pipelines import PIPELINE_MODULES
         from civilinstruct.release.manifest import looks_like_manifest
 
-        if docs is not None:  # missing, empty or not HTML: one line before any other work
-            from civilinstruct.docs import html_files
+        if docs is not None:  # missing, empty or holding no docs: one line before any other work
+            from civilinstruct.docs.source import resolve_docs
 
-            html_files(docs)
+            resolve_docs(docs)
         if (executor == Executor.ray) or (executor is None and ray_address):
             from civilinstruct.errors import require_extra
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -55,6 +56,7 @@ def catalog(
 
     store = Store(data)
     summary = store.summary()
+    _add_docs(store, summary["builds"])
     if part is not None:
         store._check_part(part)
         summary["parts"] = [p for p in summary["parts"] if p["part"] == part]
@@ -75,6 +77,16 @@ def catalog(
     _print_summary(summary)
 
 
+def _add_docs(store: Any, builds: list[dict]) -> None:
+    """Each build's documentation source (api_pairs records it in its parameters), for `catalog`."""
+    params = {r["build_id"]: r["params"] for r in store.query("SELECT build_id, params FROM builds")}
+    for b in builds:
+        try:
+            b["docs"] = json.loads(params.get(b["build_id"]) or "{}").get("docs")
+        except (ValueError, AttributeError):
+            b["docs"] = None
+
+
 def _print_summary(summary: dict) -> None:
     table = Table(title=f"catalog of {summary['data']}")
     for col in ("part", "version", "shards", "samples", "MB", "last write"):
@@ -84,12 +96,12 @@ def _print_summary(summary: dict) -> None:
                       str(p["last_write"])[:19])
     console.print(table)
     builds = Table(title="builds")
-    for col in ("build", "part", "version", "status", "written", "skipped", "started"):
+    for col in ("build", "part", "version", "status", "written", "skipped", "started", "docs"):
         builds.add_column(col)
     for b in summary["builds"][-20:]:
         style = {"done": "green", "running": "cyan", "failed": "red", "interrupted": "yellow"}.get(b["status"], "")
         builds.add_row(b["build_id"][:8], b["part"], b["version"], f"[{style}]{b['status']}[/]", str(b["written"]),
-                       str(b["skipped"]), str(b["started_at"])[:19])
+                       str(b["skipped"]), str(b["started_at"])[:19], escape(b.get("docs") or ""))
     console.print(builds)
     if "by" in summary:
         by = Table(title=f"samples by {summary['by']['column']}")

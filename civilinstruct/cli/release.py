@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from civilinstruct.cli.common import console, print_json
+from civilinstruct.cli.common import console, err_console, print_json
 
 
 class Format(str, Enum):
@@ -60,7 +60,11 @@ def register(app: typer.Typer) -> None:
         HF_ENDPOINT points at another Hub (a mirror or a private Hub); the repository is created if missing.
         """
         from civilinstruct.hub import publish as push
+        from civilinstruct.hub import upstream_licenses
 
+        for note in upstream_licenses(folder):  # said before anything leaves the machine
+            (err_console if as_json else console).print(f"[bold]licence of the upstream docs:[/] {note}",
+                                                        highlight=False)
         url = push(folder, repo, private=private)
         if as_json:
             print_json({"repo": repo, "commit_url": url, "private": private})

@@ -15,6 +15,7 @@ from civilinstruct.errors import CivilError
 
 log = logging.getLogger(__name__)
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+RST_SUFFIXES = {".rst"}
 
 
 class DocSet(BaseModel):
@@ -67,8 +68,36 @@ def html_files(path: Path | str) -> list[Path]:
     return pages
 
 
+def doc_format(path: Path | str) -> str:
+    """`html` (rendered pages) or `rst` (the documentation source, as `docs fetch` gets it); else one-line error."""
+    root = Path(path)
+    try:
+        html_files(root)
+        return "html"
+    except CivilError as html_error:
+        if not root.is_dir() or not rst_files(root):
+            if root.is_dir() and str(html_error).endswith("(is it the rendered HTML?)"):
+                raise CivilError(f"--docs {root}: neither .html pages nor .rst sources (give the rendered HTML, "
+                                 f"the OpenSeesPyDoc source, or use the embedded set)") from None
+            raise
+        return "rst"
+
+
+def rst_files(path: Path | str) -> list[Path]:
+    """The reStructuredText sources under `path` (the upstream repository keeps its commands under src/)."""
+    return sorted(p for p in Path(path).rglob("*") if p.is_file() and p.suffix.lower() in RST_SUFFIXES)
+
+
+def _parse_one(path: Path) -> DocPage:
+    if path.suffix.lower() in RST_SUFFIXES:
+        from civilinstruct.docs.rst import parse_rst_file
+
+        return parse_rst_file(path)
+    return parse_file(path)
+
+
 def _parse_chunk(paths: list[Path]) -> list[DocPage]:
-    return [parse_file(p) for p in paths]
+    return [_parse_one(p) for p in paths]
 
 
 def _parse_all(paths: list[Path], workers: int) -> list[DocPage]:
@@ -88,7 +117,10 @@ def load_docs(path: Path | str, files: Iterable[Path] | None = None, workers: in
     """Parse every page; pages that fail are kept with a `skipped` reason and logged, never raised.
 
     `workers` processes parse in parallel (default: up to 4, bounded by the CPUs this process may use)."""
-    paths = list(files) if files is not None else html_files(path)
+    if files is not None:
+        paths = list(files)
+    else:
+        paths = html_files(path) if doc_format(path) == "html" else rst_files(path)
     if workers is None:
         workers = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
     pages = _parse_all(paths, workers)
@@ -96,5 +128,5 @@ def load_docs(path: Path | str, files: Iterable[Path] | None = None, workers: in
         if page.skipped:
             log.info("docs: %s: %s", page.path, page.skipped)
     if not any(p.signatures for p in pages):
-        raise CivilError(f"--docs {path}: {len(pages)} HTML pages but none documents a command signature")
+        raise CivilError(f"--docs {path}: {len(pages)} pages but none documents a command signature")
     return DocSet(root=str(Path(path)), pages=pages)

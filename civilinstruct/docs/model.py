@@ -76,6 +76,8 @@ class ArgDoc(BaseModel):
     name: str
     type: str = ""
     description: str = ""
+    unit: str = ""  # the embedded set says it; HTML pages leave it empty
+    range: str = ""
 
     @property
     def optional(self) -> bool:
@@ -93,6 +95,7 @@ class DocPage(BaseModel):
     notes: list[str] = Field(default_factory=list)
     examples: list[str] = Field(default_factory=list)
     skipped: str | None = None
+    family: str = ""  # the embedded set's command family (model building, elements, ...)
 
     def arg(self, name: str) -> ArgDoc | None:
         key = name.lstrip("*")

@@ -19,8 +19,8 @@ from typing import Any
 from civilinstruct.apipairs.dedup import dedup
 from civilinstruct.apipairs.generate import GENERATOR, Candidate, is_generic, render, stand_ins, unsupported_reason
 from civilinstruct.apipairs.verify import check_call
-from civilinstruct.docs import Command, load_docs
-from civilinstruct.errors import CivilError
+from civilinstruct.docs import Command
+from civilinstruct.docs.source import DocSource, load_source, resolve_docs
 from civilinstruct.pipelines.base import BuildOptions, BuildReport, PartProgress, batched
 from civilinstruct.store import Execution, Lineage, Message, Sample, Store, make_id
 
@@ -143,12 +143,15 @@ def outcomes(todo: Iterable[Candidate], docs_by_key: dict[str, Command], options
             del chunk  # before the next batch is rendered
 
 
-def to_sample(o: Outcome, seed: int) -> Sample:
-    """A verified candidate as a stored sample (spec: command, page, signature, variant)."""
+def to_sample(o: Outcome, seed: int, source: DocSource | None = None) -> Sample:
+    """A verified candidate as a stored sample (spec: command, page, signature, variant); `extra` names the
+    documentation it came from and, for the upstream docs, their licence note."""
     c = o.candidate
     spec = {"command": c.command, "page": c.page, "signature": c.signature.raw, "variant": c.variant}
     extra = {"style": c.style, "scenario": c.scenario, "options": c.options, "stand_in": c.stand_in,
              "signature_check": "ok"}
+    if source is not None:
+        extra.update({"docs": source.label, "docs_license": source.license})
     return Sample(
         id=o.sample_id, part=PART,
         messages=[Message(role="user", content=c.instruction), Message(role="assistant", content=c.answer)],
@@ -161,14 +164,14 @@ def to_sample(o: Outcome, seed: int) -> Sample:
 
 
 def build(store: Store, options: BuildOptions) -> BuildReport:
-    """Build (or resume) the api_pairs part from `options.docs`."""
-    if options.docs is None:
-        raise CivilError("api_pairs needs the documentation HTML: --docs DIR")
+    """Build (or resume) the api_pairs part from the documentation `options.docs` resolves to (see
+    `civilinstruct.docs.source`: --docs, the manifest, CIVILINSTRUCT_DOCS, the fetched cache, the embedded set)."""
     report = BuildReport(part=PART, version=VERSION)
-    docs = load_docs(options.docs)
+    source = resolve_docs(options.docs, origin=options.extra.get("docs_origin"))
+    docs = load_source(source)
     commands = docs.commands()
     by_key = {c.key: c for c in commands}
-    params = {"docs": str(options.docs), "per_command": options.per_command, "seed": options.seed,
+    params = {**source.record(), "per_command": options.per_command, "seed": options.seed,
               "backend": options.backend, "generator": GENERATOR if options.backend == "offline" else options.model}
     verified: Counter[str] = Counter()
     with store.writer(PART, VERSION, pipeline=PART, params=params, shard_size=options.shard_size) as w:
@@ -183,7 +186,7 @@ def build(store: Store, options: BuildOptions) -> BuildReport:
                     if outcome.reason:
                         report.failed += 1
                         report.drop(outcome.reason)
-                    elif w.add(to_sample(outcome, options.seed)):
+                    elif w.add(to_sample(outcome, options.seed, source)):
                         report.written += 1
                         have += 1
                         verified[outcome.candidate.command] += 1
@@ -194,6 +197,8 @@ def build(store: Store, options: BuildOptions) -> BuildReport:
         if options.n is not None and have >= options.n:
             report.notes.append(f"stopped at the target of {options.n} pairs")
     documented = len(commands)
+    report.notes.append(f"docs: {source.label} (from {source.origin})"
+                        + (f"; licence: {source.license}" if source.license else ""))
     report.notes.append(f"{len(docs.pages)} pages, {len(docs.command_pages)} command pages, "
                         f"{sum(1 for p in docs.command_pages if p.signatures)} with a signature, "
                         f"{documented} commands")

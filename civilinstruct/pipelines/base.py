@@ -31,7 +31,8 @@ class BuildOptions(BaseModel):
 
     n: int | None = Field(None, ge=0, description="how many samples (specs, failures, ...) to produce")
     seed: int = Field(0, description="seed of every random choice; same seed, same ids and content")
-    docs: Path | None = Field(None, description="OpenSeesPy documentation HTML directory (api_pairs)")
+    docs: Path | str | None = Field(None, description="OpenSeesPy documentation (api_pairs): a folder, `embedded` or "
+                                    "`openseespydoc[@COMMIT]`; None follows the resolution order")
     per_command: int = Field(3, ge=1, description="pairs per documented command (api_pairs)")
     workers: int = Field(2, ge=1, description="sandbox workers running programs in parallel")
     timeout_s: float = Field(60.0, gt=0, description="wall-clock limit per program")

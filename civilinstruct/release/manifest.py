@@ -32,7 +32,8 @@ class PartSpec(_Strict):
 
     n: int | None = Field(None, ge=0, description="samples to produce (None: the pipeline's own default)")
     seed: int | None = Field(None, description="seed of this part (default: the manifest seed)")
-    docs: Path | None = Field(None, description="OpenSeesPy HTML docs directory (api_pairs), relative to the manifest")
+    docs: Path | str | None = Field(None, description="OpenSeesPy docs (api_pairs): a folder relative to the manifest, "
+                                    "`embedded`, or `openseespydoc@COMMIT` (fetched by `civilinstruct docs fetch`)")
     per_command: int | None = Field(None, ge=1, description="pairs per documented command (api_pairs)")
     prompt_version: str | None = Field(None, description="prompt template version, recorded in lineage")
     extra: dict[str, Any] = Field(default_factory=dict, description="pipeline-specific settings")
@@ -133,8 +134,8 @@ class Manifest(_Strict):
             if missing:
                 raise ValueError(f"parts.{name}: needs part {missing[0]} in the same manifest (it reads its shards)")
         for name, spec in self.parts.selected():
-            if spec.docs is not None:
-                spec.docs = self.resolve(spec.docs)
+            if spec.docs is not None and not _names_docs(spec.docs):
+                spec.docs = self.resolve(Path(spec.docs))
                 if not spec.docs.is_dir():
                     raise ValueError(f"parts.{name}.docs: directory not found: {spec.docs}")
         if self.decontaminate is not None and self.decontaminate.cases is not None:
@@ -151,6 +152,12 @@ class Manifest(_Strict):
         if self.export is None:
             return []
         return self.export if isinstance(self.export, list) else [self.export]
+
+
+def _names_docs(spec: Path | str) -> bool:
+    from civilinstruct.docs.source import is_named
+
+    return is_named(spec)
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:

@@ -62,6 +62,8 @@ def part_options(manifest: Manifest, part: str, spec: PartSpec, overrides: dict[
     }
     if spec.per_command is not None:
         values["per_command"] = spec.per_command
+    if spec.docs is not None and overrides.get("docs") is None:
+        extra["docs_origin"] = "manifest"  # lineage says the docs came from the manifest, not --docs
     values.update({k: v for k, v in overrides.items() if v is not None})
     return checked_options(values)
 

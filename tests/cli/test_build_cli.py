@@ -25,7 +25,6 @@ from civilinstruct.cli.app import app
 from civilinstruct.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
-DOCS = REPO.parent / "shared" / "opensees-docs" / "html"
 
 TOY = textwrap.dedent('''
     """A toy pipeline for {part}: n samples, derived parts read long_code first (dependency order)."""
@@ -206,23 +205,18 @@ def test_sigkill_then_resume(toy: Path, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_real_pipelines_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A manifest of the demo's shape, made tiny (five documentation pages, a few buildings), on the real
+    """A manifest of the demo's shape, made tiny (ten pairs from the embedded docs, a few buildings), on the real
     pipelines and the real sandbox; then each export loads with `datasets` (skipped until all four are installed)."""
     import importlib.util
-    import shutil
 
     from civilinstruct.pipelines import PIPELINE_MODULES
 
     missing = [m for m in PIPELINE_MODULES.values() if importlib.util.find_spec(m) is None]
-    if missing or not DOCS.is_dir():
-        pytest.skip(f"pipelines not installed yet: {missing}" if missing else f"no docs fixture at {DOCS}")
-    docs = tmp_path / "docs" / "src"
-    docs.mkdir(parents=True)
-    for page in ("node.html", "fix.html", "mass.html", "geomTransf.html", "eigen.html"):
-        if (DOCS / "src" / page).exists():
-            shutil.copy(DOCS / "src" / page, docs / page)
+    if missing:
+        pytest.skip(f"pipelines not installed yet: {missing}")
     demo = yaml.safe_load((REPO / "manifests" / "demo.yaml").read_text())
-    demo["parts"] = {"api_pairs": {"per_command": 1, "docs": str(docs.parent)}, "long_code": {"n": 4},
+    assert demo["parts"]["api_pairs"]["docs"] == "embedded"
+    demo["parts"] = {"api_pairs": {"per_command": 1, "n": 10, "docs": "embedded"}, "long_code": {"n": 4},
                      "bug_cot": {"n": 2}, "expert": {"n": 2}}
     demo["decontaminate"] = None
     demo["splits"] = {"validation": 0.25, "test": 0.5}
@@ -243,3 +237,8 @@ def test_real_pipelines_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         assert sum(len(ds[s]) for s in ds) == Store(data).read(part).num_rows
     verl = [r for p in (data / "export" / "verl").glob("*.parquet") for r in pq.read_table(p).to_pylist()]
     assert verl and all(float(r["reward_model"]["ground_truth"]) > 0 for r in verl)
+    pairs = list(Store(data).iter_samples("api_pairs"))
+    assert {json.loads(s.extra)["docs"] for s in pairs} == {"embedded@builtin-v1"}
+    assert all(json.loads(s.extra)["docs_license"] is None for s in pairs)  # our own text: no upstream licence
+    card = (data / "export" / "hf" / "README.md").read_text()
+    assert "embedded@builtin-v1" in card

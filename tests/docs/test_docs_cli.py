@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,23 +10,28 @@ from typer.testing import CliRunner
 
 from civilinstruct.cli.app import app
 
-DOCS = Path(__file__).resolve().parents[2] / ".." / "shared" / "opensees-docs" / "html"
-needs_fixture = pytest.mark.skipif(not DOCS.is_dir(), reason=f"docs fixture not found at {DOCS} (../shared)")
 
 
-@needs_fixture
-def test_docs_coverage_json_lists_why_commands_are_left_out(tmp_path: Path) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for name in ["steel01.html", "wipe.html", "Bcast.html", "beamWithHinges.html", "hello.html"]:
-        shutil.copy(DOCS / "src" / name, docs / name)
+def test_docs_coverage_json_lists_why_commands_are_left_out(tmp_path: Path, write_docs) -> None:
+    docs = write_docs(tmp_path / "docs", ["src/steel01.rst", "src/wipe.rst", "src/Bcast.rst"])
+    (docs / "src" / "beamWithHinges.rst").write_text(  # a table of arguments but no `.. function::` directive
+        "Beam with hinges\n================\n\n   ======  =====\n   ``lpI`` |float|  hinge length\n   ======  =====\n")
+    (docs / "src" / "example.rst").write_text("An example\n==========\n\nA portal frame, step by step.\n")
     result = CliRunner().invoke(app, ["docs-coverage", "--docs", str(docs), "--json", "--per-command", "1"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["pages"] == 5 and data["command_pages"] == 4 and data["command_pages_with_signature"] == 3
+    assert data["pages"] == 6 and data["command_pages"] == 4 and data["command_pages_with_signature"] == 3
     assert data["commands"] == 3 and data["commands_verified"] == 2
     assert data["left_out"] == {"Bcast": "unsupported: needs the parallel (MPI) interpreter"}
-    assert data["pages_without_signature"] == {"beamWithHinges.html": "no signature found"}
+    assert data["pages_without_signature"] == {"src/beamWithHinges.rst": "no signature found"}
+
+
+def test_docs_coverage_of_the_embedded_set_by_default(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["docs", "where", "--json"])
+    assert result.exit_code == 0, result.output
+    where = json.loads(result.stdout)
+    assert where["origin"] == "embedded" and where["label"] == "embedded@builtin-v1" and where["commands"] >= 80
+    assert where["license"] is None
 
 
 def test_docs_coverage_bad_input_is_one_line_and_nonzero(tmp_path: Path) -> None:
@@ -38,4 +42,4 @@ def test_docs_coverage_bad_input_is_one_line_and_nonzero(tmp_path: Path) -> None
         assert len(result.output.strip().splitlines()) == 1 and "--docs" in result.output
     (tmp_path / "x.pdf").write_bytes(b"%PDF")
     result = runner.invoke(app, ["docs-coverage", "--docs", str(tmp_path)])
-    assert result.exit_code == 1 and "no .html files" in result.output
+    assert result.exit_code == 1 and "neither .html pages nor .rst sources" in result.output

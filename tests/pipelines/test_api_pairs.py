@@ -1,4 +1,5 @@
-"""The api_pairs pipeline end to end on a few real fixture pages: real sandbox runs, real Parquet/DuckDB store."""
+"""The api_pairs pipeline end to end on a few documentation pages (the .rst source the tests write, and also the
+rendered HTML where it exists beside the repository), and on the embedded set: real sandbox runs, real store."""
 
 from __future__ import annotations
 
@@ -17,18 +18,21 @@ from civilinstruct.pipelines import api_pairs
 from civilinstruct.pipelines.base import BuildOptions
 from civilinstruct.store import Store
 
-DOCS = Path(__file__).resolve().parents[2] / ".." / "shared" / "opensees-docs" / "html"
-PAGES = ["steel01.html", "node.html", "elasticBeamColumn.html", "newmark.html", "nodeDisp.html", "Bcast.html"]
-pytestmark = pytest.mark.skipif(not DOCS.is_dir(), reason=f"docs fixture not found at {DOCS} (../shared)")
+DOCS = Path(__file__).resolve().parents[2].parent / "shared" / "opensees-docs" / "html"  # only CI has it
+PAGES = ["steel01", "node", "elasticBeamColumn", "newmark", "nodeDisp", "Bcast"]
 
 
-@pytest.fixture
-def small_docs(tmp_path: Path) -> Path:
+@pytest.fixture(params=["rst"] + (["html"] if DOCS.is_dir() else []))
+def small_docs(request: pytest.FixtureRequest, rst_docs: Path, tmp_path: Path) -> Path:
+    """Six command pages: the upstream .rst layout (always), and the rendered HTML too where it is available."""
+    if request.param == "rst":
+        (rst_docs / "logo.png").write_bytes(b"\x89PNG\x00")  # other files beside the pages are ignored
+        return rst_docs
     out = tmp_path / "docs"
     out.mkdir()
     for name in PAGES:
-        shutil.copy(DOCS / "src" / name, out / name)
-    (out / "logo.png").write_bytes(b"\x89PNG\x00")  # non-HTML files beside the pages are ignored
+        shutil.copy(DOCS / "src" / f"{name}.html", out / f"{name}.html")
+    (out / "logo.png").write_bytes(b"\x89PNG\x00")
     return out
 
 
@@ -90,10 +94,30 @@ def test_same_inputs_give_same_ids_and_content(small_docs: Path, tmp_path: Path)
 
 
 def test_bad_docs_input_is_a_user_error(tmp_path: Path) -> None:
-    with pytest.raises(CivilError, match="--docs"):
-        api_pairs.build(Store(tmp_path / "d"), BuildOptions(docs=None))
     with pytest.raises(CivilError, match="no such directory"):
         api_pairs.build(Store(tmp_path / "d"), options(tmp_path / "missing"))
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "a.txt").write_text("x")
+    with pytest.raises(CivilError, match="neither .html pages nor .rst sources"):
+        api_pairs.build(Store(tmp_path / "d"), options(tmp_path / "empty"))
+    with pytest.raises(CivilError, match=r"run `civilinstruct docs fetch --commit abc`"):
+        api_pairs.build(Store(tmp_path / "d"), options("openseespydoc@abc"))
+    assert not (tmp_path / "d" / "api_pairs").exists()
+
+
+def test_embedded_set_gives_verified_pairs_for_most_commands(tmp_path: Path) -> None:
+    """No --docs, no manifest, no env, no cache: the embedded set, recorded as such in every sample and the build."""
+    store = Store(tmp_path / "data")
+    report = api_pairs.build(store, BuildOptions(docs=None, per_command=1, workers=2, timeout_s=30, progress=False))
+    samples = list(store.iter_samples("api_pairs"))
+    commands = {json.loads(s.spec)["command"] for s in samples}
+    assert len(commands) >= 110 and report.written == len(samples)  # of 141 embedded commands
+    assert {"model('basic')", "fix", "equalDOF", "element('forceBeamColumn')", "uniaxialMaterial('Concrete02')",
+            "eigen", "modalProperties", "nodeEigenvector", "randomVariable"} <= commands
+    assert {json.loads(s.extra)["docs"] for s in samples} == {"embedded@builtin-v1"}
+    params = json.loads(store.query("SELECT params FROM builds")[0]["params"])
+    assert params["docs"] == "embedded@builtin-v1" and params["docs_origin"] == "embedded"
+    assert params["docs_license"] is None
 
 
 STEEL_PROGRAM = """import openseespy.opensees as ops
@@ -130,13 +154,10 @@ def _llm_app():
     return app
 
 
-def test_llm_path_validates_json_retries_and_drops_with_reason(tmp_path: Path) -> None:
+def test_llm_path_validates_json_retries_and_drops_with_reason(tmp_path: Path, write_docs) -> None:
     from civilinstruct.server.runner import serve_in_thread
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for name in ["steel01.html", "wipe.html"]:
-        shutil.copy(DOCS / "src" / name, docs / name)
+    docs = write_docs(tmp_path / "docs", ["src/steel01.rst", "src/wipe.rst"])
     app = _llm_app()
     with serve_in_thread(app) as base:
         opts = BuildOptions(docs=docs, per_command=2, workers=1, timeout_s=30, progress=False, backend="openai",

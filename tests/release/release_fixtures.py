@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from civilinstruct.docs.source import UPSTREAM_LICENSE
 from civilinstruct.store import Lineage, Message, Sample, Store, make_id
 
 
@@ -22,11 +23,12 @@ def building(i: int) -> dict:
 
 
 def _sample(part: str, key: dict, *, messages: list[tuple[str, str]], spec: dict, code: str | None = None,
-            ground_truth: float | None = None, parents: list[str] | None = None, score: float | None = None) -> Sample:
+            ground_truth: float | None = None, parents: list[str] | None = None, score: float | None = None,
+            extra: dict | None = None) -> Sample:
     return Sample(
         id=make_id(part, **key), part=part, messages=[Message(role=r, content=c) for r, c in messages], code=code,
         spec=json.dumps(spec, sort_keys=True), score=score, score_parts={"exec": 0.7, "ast": 0.25} if score else {},
-        ground_truth=ground_truth, extra="{}",
+        ground_truth=ground_truth, extra=json.dumps(extra or {}),
         lineage=Lineage(pipeline=part, pipeline_version="v1", prompt_template=f"{part}.j2", seed=0,
                         parent_ids=parents or []))
 
@@ -40,7 +42,8 @@ def write_release_store(data: Path, n_commands: int = 12, n_buildings: int = 30)
             out["api_pairs"].append(_sample(
                 "api_pairs", {"command": f"cmd{c}", "variant": v},
                 messages=[("user", f"How do I call cmd{c}? ({v})"), ("assistant", f"```python\ncmd{c}({v})\n```")],
-                spec={"command": f"cmd{c}", "page": f"src/cmd{c}.html", "variant": v}, code=f"cmd{c}({v})"))
+                spec={"command": f"cmd{c}", "page": f"src/cmd{c}.html", "variant": v}, code=f"cmd{c}({v})",
+                extra={"docs": "OpenSeesPyDoc@ce0d8f1", "docs_license": UPSTREAM_LICENSE}))  # built from upstream
     for b in range(n_buildings):
         spec = building(b)
         lc = _sample("long_code", {"building": spec}, spec=spec, code=f"# building {b}\nprint('T1 = 0.5 s')",

@@ -93,6 +93,20 @@ def test_publish_unreachable_hub(hf_export: Path, monkeypatch: pytest.MonkeyPatc
     assert f"{endpoint}: cannot reach the Hub" in line
 
 
+def test_card_and_publish_carry_the_upstream_docs_licence(hf_export: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          online: None) -> None:
+    """api_pairs built from the upstream docs: the card states their licence, publish prints it before uploading."""
+    from civilinstruct.docs.source import UPSTREAM_LICENSE
+
+    card = (hf_export / "README.md").read_text()
+    assert UPSTREAM_LICENSE in card and "`OpenSeesPyDoc@ce0d8f1` (24)" in card
+    monkeypatch.setenv("HF_TOKEN", "hf_test")
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{_free_port()}")
+    res = CliRunner().invoke(app, ["publish", str(hf_export), "--repo", "me/civilinstruct"])
+    assert res.exit_code == 1
+    assert "licence of the upstream docs" in res.stdout and "commercial redistribution" in res.stdout
+
+
 class _Refuse(BaseHTTPRequestHandler):
     """A Hub that answers every request with 401, as huggingface.co does for a bad token."""
 

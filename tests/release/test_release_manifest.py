@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from civilinstruct.docs.source import PINNED_COMMIT, resolve_docs
 from civilinstruct.errors import CivilError
 from civilinstruct.release.manifest import load_manifest, looks_like_manifest, parse_manifest
 
@@ -27,15 +28,24 @@ def _error(tmp_path: Path, data: object) -> str:
     return message
 
 
-@pytest.mark.parametrize("name", ["demo.yaml", "civilinstruct-v1.yaml"])
-def test_shipped_manifests_load(name: str) -> None:
-    docs = REPO.parent / "shared" / "opensees-docs" / "html"
-    if not docs.is_dir():
-        pytest.skip(f"the docs fixture is not beside the repository ({docs})")
+@pytest.mark.parametrize(("name", "docs"), [("demo.yaml", "embedded"),
+                                            ("civilinstruct-v1.yaml", "openseespydoc@" + PINNED_COMMIT)])
+def test_shipped_manifests_load_and_name_docs_inside_the_repository(name: str, docs: str) -> None:
+    """The demo uses the embedded set; v1 names the pinned upstream docs; neither points outside the repository."""
     manifest = load_manifest(REPO / "manifests" / name)
     assert [p for p, _ in manifest.parts.selected()] == ["api_pairs", "long_code", "bug_cot", "expert"]
-    assert manifest.parts.api_pairs.docs == docs.resolve()
+    assert manifest.parts.api_pairs.docs == docs
     assert {e.format for e in manifest.exports()} == {"hf", "trl", "verl"}
+    assert "../" not in (REPO / "manifests" / name).read_text()
+
+
+def test_v1_docs_missing_from_the_cache_say_to_fetch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CIVILINSTRUCT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("CIVILINSTRUCT_DOCS", raising=False)
+    manifest = load_manifest(REPO / "manifests" / "civilinstruct-v1.yaml")
+    with pytest.raises(CivilError, match=r"run `civilinstruct docs fetch`") as info:
+        resolve_docs(manifest.parts.api_pairs.docs)
+    assert "\n" not in str(info.value)
 
 
 def test_v1_sizes_are_the_papers() -> None:
