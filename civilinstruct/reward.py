@@ -4,6 +4,8 @@ Why a module of its own: the trainer (TRL or verl), `civilinstruct reward` and B
 way, and programs never run in the caller's process: every batch goes to the sandbox pool, which is
 created once per process (on first use) and closed at exit, so a GRPO step does not pay its start-up.
 The parts live in `civilinstruct.rewardparts` (format, ast_coverage, execution), each with its reasons.
+Two rule sets (`mode`): `verified` (default: period credit only for a period the sandbox verified against the
+program's own eigen solution, for the building asked for) and `paper` (the published rules, printed words).
 
 Example, a completion with the right shape but a program that fails on its first line:
 
@@ -23,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from civilinstruct.rewardparts.ast_coverage import analyze
-from civilinstruct.rewardparts.execution import exec_reward, relative_error
+from civilinstruct.rewardparts.execution import check_mode, credited_period, exec_reward, printed_period, relative_error
 from civilinstruct.rewardparts.format import extract_program, format_reward
 
 W_FMT, W_AST, W_EXEC = 0.05, 0.25, 0.70
@@ -66,14 +68,38 @@ def static_parts(text: str) -> tuple[str | None, float, Any]:
     return program, format_reward(text), analyze(program)
 
 
+def instruction_of(prompt: Any) -> str | None:
+    """The user's request in a plain (str) or conversational prompt: the last user turn."""
+    if prompt is None:
+        return None
+    if isinstance(prompt, str):
+        return prompt
+    if isinstance(prompt, Iterable):
+        users = [str(m.get("content") or "") for m in prompt if isinstance(m, dict) and m.get("role") == "user"]
+        return users[-1] if users else None
+    return None
+
+
+def conformance(instruction: str | None, run: Any) -> dict[str, Any] | None:
+    """Spec conformance of the model a run built, for the building the instruction asks for (None: unknown)."""
+    if not instruction or run is None:
+        return None
+    from civilinstruct.physics.conformance import conformance_for_instruction
+
+    return conformance_for_instruction(instruction, getattr(run, "model", None))
+
+
 def combine(text: str, ground_truth: Any, run: Any, static: tuple[str | None, float, Any] | None = None,
-            ) -> dict[str, Any]:
+            mode: str = "verified", instruction: str | None = None) -> dict[str, Any]:
     """The reward and its components for one completion whose program already ran (`run`; None: no program)."""
+    check_mode(mode)
     program, r_fmt, ast_report = static or static_parts(text)
     gt = parse_ground_truth(ground_truth)
-    r_exec = exec_reward(run if program else None, gt)
+    spec = conformance(instruction, run) if program else None
+    conforms = None if spec is None else bool(spec["conforms"])
+    r_exec = exec_reward(run if program else None, gt, mode=mode, conforms=conforms)
     reward = round(W_FMT * r_fmt + W_AST * ast_report.score + W_EXEC * r_exec, 6)
-    period = getattr(run, "period_s", None) if program else None
+    period = credited_period(run, mode, conforms) if program else None
     return {
         "reward": reward,
         "r_fmt": r_fmt,
@@ -83,7 +109,11 @@ def combine(text: str, ground_truth: Any, run: Any, static: tuple[str | None, fl
         "status": getattr(run, "status", None) if program else None,
         "exception_type": getattr(run, "exception_type", None) if program else None,
         "error_line": getattr(run, "error_line", None) if program else None,
+        "mode": mode,
         "period_s": period,
+        "printed_period_s": printed_period(run) if program and run is not None else None,
+        "period_check": getattr(run, "period_check", None) if program else None,
+        "spec_conformance": spec,
         "ground_truth": gt,
         "period_error": relative_error(period, gt),
         "compliance": getattr(run, "compliance", None) if program else None,
@@ -92,6 +122,7 @@ def combine(text: str, ground_truth: Any, run: Any, static: tuple[str | None, fl
 
 
 def evaluate(texts: Sequence[str], truths: Sequence[Any], sandbox: Any = None, progress: bool = False,
+             mode: str = "verified", instructions: Sequence[str | None] | None = None,
              ) -> list[tuple[dict[str, Any], str | None, Any]]:
     """(components, program, run result) per text. The static parts are computed while the sandbox runs
     the programs, so a batch costs about max(static analysis, execution) rather than their sum.
@@ -100,12 +131,15 @@ def evaluate(texts: Sequence[str], truths: Sequence[Any], sandbox: Any = None, p
 
     if len(truths) != len(texts):
         raise ValueError(f"{len(texts)} completions but {len(truths)} ground truths")
+    check_mode(mode)
+    asked = list(instructions) if instructions is not None else [None] * len(texts)
     programs = [extract_program(t) for t in texts]
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="civilinstruct-reward") as ex:
         future = ex.submit(run_programs, programs, sandbox, progress)
         statics = [(p, format_reward(t), analyze(p)) for t, p in zip(texts, programs)]
         runs = future.result()
-    return [(combine(t, gt, run, st), st[0], run) for t, gt, st, run in zip(texts, truths, statics, runs)]
+    return [(combine(t, gt, run, st, mode=mode, instruction=ask), st[0], run)
+            for t, gt, st, run, ask in zip(texts, truths, statics, runs, asked)]
 
 
 def get_sandbox() -> Any:
@@ -146,14 +180,17 @@ def run_programs(programs: Sequence[str | None], sandbox: Any = None, progress: 
 
 def mghr_components(prompts: Sequence[Any] | None = None, completions: Sequence[Any] = (),
                     ground_truth: Sequence[Any] | None = None, *, sandbox: Any = None,
-                    progress: bool = False, **kwargs: Any) -> list[dict[str, Any]]:
+                    progress: bool = False, mode: str = "verified", **kwargs: Any) -> list[dict[str, Any]]:
     """Per completion: `reward` and its parts (`r_fmt`, `r_ast`, `r_exec`) plus what the run showed.
 
-    The trainer logs these; `mghr_reward` is the same call reduced to the reward.
+    The trainer logs these; `mghr_reward` is the same call reduced to the reward. The prompts' last user turn
+    is the instruction that spec conformance reads (prompts that name no building are simply not checked).
     """
     texts = [completion_text(c) for c in completions]
     truths = list(ground_truth) if ground_truth is not None else [None] * len(texts)
-    return [parts for parts, _, _ in evaluate(texts, truths, sandbox=sandbox, progress=progress)]
+    asked = [instruction_of(p) for p in prompts] if prompts is not None and len(prompts) == len(texts) else None
+    return [parts for parts, _, _ in evaluate(texts, truths, sandbox=sandbox, progress=progress, mode=mode,
+                                              instructions=asked)]
 
 
 def mghr_reward(prompts: Sequence[Any] | None = None, completions: Sequence[Any] = (),
@@ -174,9 +211,14 @@ def compute_score(data_source: str, solution_str: str, ground_truth: Any,
                   extra_info: dict[str, Any] | None = None) -> dict[str, Any]:
     """verl's reward entry point: {"score": R, "r_fmt", "r_ast", "r_exec", "period_error"} for one solution.
 
-    verl keeps the extra numeric keys as per-sample metrics; missing values are reported as -1.0.
+    verl keeps the extra numeric keys as per-sample metrics; missing values are reported as -1.0. The rule set
+    is `extra_info["reward_mode"]`, else `CIVILINSTRUCT_REWARD_MODE`, else verified; `extra_info["instruction"]`
+    (when the dataset carries it) turns on the spec-conformance check.
     """
-    parts = mghr_components(None, [solution_str], [ground_truth])[0]
+    info = extra_info or {}
+    mode = str(info.get("reward_mode") or os.environ.get("CIVILINSTRUCT_REWARD_MODE") or "verified")
+    prompts = [info["instruction"]] if isinstance(info.get("instruction"), str) else None
+    parts = mghr_components(prompts, [solution_str], [ground_truth], mode=mode)[0]
     error = parts["period_error"]
     return {"score": parts["reward"], "r_fmt": parts["r_fmt"], "r_ast": parts["r_ast"],
             "r_exec": parts["r_exec"], "period_error": -1.0 if error is None else error}

@@ -14,7 +14,11 @@ COMPONENTS = ("reward", "r_fmt", "r_ast", "r_exec")
 
 
 def read_completions(path: Path) -> list[dict[str, Any]]:
-    """Lines of {"completion": str | [messages], "ground_truth": ...} (also "solution_str" / "messages")."""
+    """Lines of {"completion": str | [messages], "ground_truth": ...} (also "solution_str" / "messages").
+
+    The instruction (for spec conformance) is `instruction`, else `prompt` (a string or messages), else the
+    last user turn of `messages`; a line without one is scored without the conformance check.
+    """
     if not path.is_file():
         raise CivilError(f"{path}: no such file")
     rows: list[dict[str, Any]] = []
@@ -35,10 +39,20 @@ def read_completions(path: Path) -> list[dict[str, Any]]:
         gt = row.get("ground_truth")
         if gt is None and isinstance(row.get("reward_model"), dict):
             gt = row["reward_model"].get("ground_truth")
-        rows.append({"line": number, "completion": completion, "ground_truth": gt})
+        rows.append({"line": number, "completion": completion, "ground_truth": gt, "instruction": _instruction(row)})
     if not rows:
         raise CivilError(f"{path}: no completions")
     return rows
+
+
+def _instruction(row: dict[str, Any]) -> str | None:
+    from civilinstruct.reward import instruction_of
+
+    for key in ("instruction", "prompt", "messages"):
+        value = row.get(key)
+        if isinstance(value, (str, list)) and (text := instruction_of(value)):
+            return text
+    return None
 
 
 def register(app: typer.Typer) -> None:
@@ -48,6 +62,9 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print one JSON object per completion."),
         workers: int = typer.Option(2, "--workers", envvar="CIVILINSTRUCT_WORKERS", help="Sandbox workers."),
         timeout: float = typer.Option(60.0, "--timeout", help="Wall-clock limit per program, seconds."),
+        mode: str = typer.Option("verified", "--mode",
+                                 help="verified: period credit only for a period checked against the program's "
+                                      "own eigen solution (default); paper: the published rules, printed words."),
         allow_weak_isolation: bool = typer.Option(False, "--allow-weak-isolation",
                                                   envvar="CIVILINSTRUCT_ALLOW_WEAK_ISOLATION",
                                                   help="Run even where the sandbox cannot fully isolate."),
@@ -55,15 +72,23 @@ def register(app: typer.Typer) -> None:
         """Score completions with R = 0.05 r_fmt + 0.25 r_ast + 0.70 r_exec (programs run in the sandbox).
 
         A completion is a string or a conversational list of messages; ground_truth is the reference period
-        in seconds (number or string). Shows each component, the run status and the period error.
+        in seconds (number or string). Shows each component, the run status, the period check, the period
+        error and, for lines that carry their instruction, the spec conformance of the model the program built.
         """
-        from civilinstruct.reward import mghr_components
+        from civilinstruct.reward import evaluate, parse_ground_truth
+        from civilinstruct.reward import completion_text
+        from civilinstruct.rewardparts.execution import MODES
         from civilinstruct.sandbox import Sandbox
 
+        if mode not in MODES:
+            raise CivilError(f"--mode must be {' or '.join(MODES)}, not {mode!r}")
         rows = read_completions(completions)
         with Sandbox(timeout=timeout, workers=workers, allow_weak_isolation=allow_weak_isolation) as box:
-            parts = mghr_components(None, [r["completion"] for r in rows], [r["ground_truth"] for r in rows],
-                                    sandbox=box, progress=not json_out and len(rows) > 1)
+            evaluated = evaluate([completion_text(r["completion"]) for r in rows],
+                                 [parse_ground_truth(r["ground_truth"]) for r in rows], box,
+                                 progress=not json_out and len(rows) > 1, mode=mode,
+                                 instructions=[r["instruction"] for r in rows])
+        parts = [p for p, _, _ in evaluated]
         results = [{"line": r["line"], **p} for r, p in zip(rows, parts)]
         if json_out:
             from civilinstruct.cli.common import print_json
@@ -79,16 +104,29 @@ def _print_table(results: list[dict[str, Any]]) -> None:
     from civilinstruct.cli.common import console
 
     table = Table(title="MGHR reward")
-    for col in ("line", *COMPONENTS, "status", "exception", "T1 (s)", "T_ref (s)", "error", "verdict"):
-        table.add_column(col, justify="right" if col not in ("status", "exception", "verdict") else "left")
+    text_cols = ("status", "exception", "check", "verdict", "spec")
+    for col in ("line", *COMPONENTS, "status", "exception", "T1 (s)", "check", "T_ref (s)", "error", "verdict",
+                "spec"):
+        table.add_column(col, justify="left" if col in text_cols else "right")
     for r in results:
         err = r["period_error"]
         table.add_row(str(r["line"]), *(f"{r[c]:.3f}" for c in COMPONENTS), str(r["status"] or "no program"),
-                      str(r["exception_type"] or ""), _num(r["period_s"]), _num(r["ground_truth"]),
-                      "" if err is None else f"{100 * err:.1f}%", str(r["compliance"] or ""))
+                      str(r["exception_type"] or ""), _num(r["period_s"] or r["printed_period_s"]),
+                      str(r["period_check"] or ""), _num(r["ground_truth"]),
+                      "" if err is None else f"{100 * err:.1f}%", str(r["compliance"] or ""), _spec(r))
     console.print(table)
     mean = sum(r["reward"] for r in results) / len(results)
-    console.print(f"{len(results)} completions, mean reward {mean:.3f}")
+    console.print(f"{len(results)} completions, mean reward {mean:.3f} ({results[0]['mode']} rules)")
+
+
+def _spec(r: dict[str, Any]) -> str:
+    spec = r.get("spec_conformance")
+    if spec is None:
+        return ""
+    if spec["conforms"]:
+        return "ok"
+    wrong = [f for f, s in spec["fields"].items() if s == "wrong"]
+    return "wrong: " + ", ".join(wrong) if wrong else "not modelled"
 
 
 def _num(x: float | None) -> str:

@@ -113,6 +113,7 @@ def register(app: typer.Typer) -> None:
         reward_workers: int = typer.Option(None, "--reward-workers", envvar="CIVILINSTRUCT_REWARD_WORKERS",
                                            help=help_for(_G, "reward_workers")),
         reward_timeout_s: float = typer.Option(None, "--reward-timeout", help=help_for(_G, "reward_timeout_s")),
+        reward_mode: str = typer.Option(None, "--mode", "--reward-mode", help=help_for(_G, "reward_mode")),
         allow_weak_isolation: bool = typer.Option(None, "--allow-weak-isolation",
                                                   help=help_for(_G, "allow_weak_isolation")),
         use_vllm: bool = typer.Option(None, "--use-vllm", help=help_for(_G, "use_vllm")),
@@ -134,6 +135,7 @@ def register(app: typer.Typer) -> None:
                      beta=beta, lora=lora, epochs=epochs, max_steps=max_steps, learning_rate=learning_rate,
                      batch_size=batch_size, grad_accum=grad_accum, max_completion_length=max_completion_length,
                      temperature=temperature, reward_workers=reward_workers, reward_timeout_s=reward_timeout_s,
+                     reward_mode=reward_mode,
                      allow_weak_isolation=allow_weak_isolation, use_vllm=use_vllm, parts=parts or None,
                      version=version, max_samples=max_samples, seed=seed, precision=precision)
         settings, model_ref, rows = _prepare(GRPOSettings, config, flags, bf16)

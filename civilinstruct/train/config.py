@@ -108,6 +108,9 @@ class GRPOSettings(TrainSettings):
     scale_rewards: str = _f("group", "reward normalisation: group (paper), batch or none")
     reward_workers: int = _f(8, "sandbox workers running the completions' programs")
     reward_timeout_s: float = _f(60.0, "wall-clock limit per generated program")
+    reward_mode: Literal["verified", "paper"] = _f(
+        "verified", "reward rules: verified (period checked against the program's own eigen) or paper (the "
+        "published rules)", choices=["verified", "paper"])
     allow_weak_isolation: bool = _f(False, "let the reward sandbox run without bubblewrap (says so loudly)")
     use_vllm: bool = _f(False, "generate rollouts with vLLM colocated on the GPU (needs vllm and a GPU)")
     stage: str = dataclasses.field(default="grpo", init=False, repr=False, metadata={"internal": True})

@@ -52,7 +52,7 @@ def run_grpo(settings: GRPOSettings, rows: TrainRows, model_ref: str, *, progres
     )
     own_reward = reward is None
     reward_fn = reward or MGHRReward(workers=settings.reward_workers, timeout_s=settings.reward_timeout_s,
-                                     allow_weak_isolation=settings.allow_weak_isolation)
+                                     allow_weak_isolation=settings.allow_weak_isolation, mode=settings.reward_mode)
     callbacks: list[Any] = [MetricsFile(out / "metrics.jsonl")]
     if progress:
         callbacks.append(RichProgress("GRPO"))

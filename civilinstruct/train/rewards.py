@@ -41,6 +41,10 @@ def component_metrics(parts: Sequence[dict[str, Any]]) -> dict[str, float]:
     errors = [p["period_error"] for p in parts if p.get("period_error") is not None]
     out["mghr/period_within_30pct"] = sum(e <= 0.30 for e in errors) / n
     out["mghr/compliance_pass"] = sum(p.get("compliance") == "pass" for p in parts) / n
+    out["mghr/period_verified"] = sum(p.get("period_check") == "verified" for p in parts) / n
+    specs = [p["spec_conformance"] for p in parts if p.get("spec_conformance") is not None]
+    if specs:
+        out["mghr/spec_conforms"] = sum(bool(s["conforms"]) for s in specs) / len(specs)
     return out
 
 
@@ -54,7 +58,10 @@ class MGHRReward:
     __name__ = "mghr"
 
     def __init__(self, *, workers: int = 8, timeout_s: float = 60.0, allow_weak_isolation: bool = False,
-                 sandbox_factory: Callable[[], Any] | None = None) -> None:
+                 sandbox_factory: Callable[[], Any] | None = None, mode: str = "verified") -> None:
+        from civilinstruct.rewardparts.execution import check_mode
+
+        self.mode = check_mode(mode)
         self.workers = workers
         self.timeout_s = timeout_s
         self.allow_weak_isolation = allow_weak_isolation
@@ -82,7 +89,7 @@ class MGHRReward:
         from civilinstruct.reward import mghr_components
 
         started = time.perf_counter()
-        parts = mghr_components(prompts, completions, ground_truth, sandbox=self._box())
+        parts = mghr_components(prompts, completions, ground_truth, sandbox=self._box(), mode=self.mode)
         self.calls += 1
         metrics = component_metrics(parts)
         metrics["mghr/seconds"] = time.perf_counter() - started  # reward wall time of this batch

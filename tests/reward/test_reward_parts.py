@@ -94,9 +94,13 @@ def test_ast_score_tiers_and_penalty(frame_program: str) -> None:
 
 
 def _run(status: str = "ok", exc: str | None = None, line: int | None = None, total: int = 200,
-         period: float | None = None, verdict: str | None = None) -> SimpleNamespace:
+         period: float | None = None, verdict: str | None = None, check: str | None = None,
+         drift: float | None = 0.0015, printed: float | None = None, last: int | None = None) -> SimpleNamespace:
+    """A run as the probing sandbox reports it; `check` defaults to verified when a period is given."""
     return SimpleNamespace(status=status, exception_type=exc, error_line=line, total_lines=total,
-                           period_s=period, compliance=verdict)
+                           period_s=period, compliance=verdict, max_drift=drift, last_line=last,
+                           printed_period_s=period if printed is None else printed,
+                           period_check=check or ("verified" if period is not None else "none"))
 
 
 @pytest.mark.parametrize(("run", "gt", "expected"), [
@@ -119,7 +123,37 @@ def _run(status: str = "ok", exc: str | None = None, line: int | None = None, to
     (_run(period=float("nan"), verdict="pass"), 1.0, 0.65),
 ])
 def test_exec_reward_table(run: SimpleNamespace | None, gt: float | None, expected: float) -> None:
+    """The published table: paper mode on any run, verified mode on verified periods with agreeing drifts."""
+    assert exec_reward(run, gt, mode="paper") == pytest.approx(expected)
     assert exec_reward(run, gt) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("run", "paper", "verified"), [
+    # printed 1.05 s, the program's own eigen says 1.6 s: the paper credits the print, verified does not
+    (_run(period=1.6, printed=1.05, check="mismatch", verdict="pass"), 1.0, 0.65),
+    # printed without any eigen call (the 14-line fake): no more than a run that printed no period
+    (_run(period=None, printed=1.05, check="unverified", verdict="pass"), 1.0, 0.65),
+    # hard-coded PASS with no drift printed: the bonus needs the program's own drift within 1/550
+    (_run(period=1.05, verdict="pass", drift=None), 1.0, 0.95),
+    (_run(period=1.05, verdict="pass", drift=1 / 400), 1.0, 0.95),
+    (_run(period=None, printed=1.05, check="unverified", verdict="pass", drift=None), 1.0, 0.60),
+    # OpenSees ended the process from C on line 150 of 200: a runtime error at its last line, in both modes
+    (_run("terminated", last=150), 0.40, 0.40),
+])
+def test_verified_mode_changes(run: SimpleNamespace, paper: float, verified: float) -> None:
+    assert exec_reward(run, 1.0, mode="paper") == pytest.approx(paper)
+    assert exec_reward(run, 1.0) == pytest.approx(verified)
+    assert exec_reward(run, 1.0) <= exec_reward(_run(period=None, verdict="pass"), 1.0) or run.period_check == \
+        "verified"
+
+
+def test_non_conforming_model_gets_no_period_credit() -> None:
+    run = _run(period=1.05, verdict="pass")
+    assert exec_reward(run, 1.0, conforms=False) == pytest.approx(0.65)
+    assert exec_reward(run, 1.0, conforms=True) == exec_reward(run, 1.0) == pytest.approx(1.0)
+    assert exec_reward(run, 1.0, mode="paper", conforms=False) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="unknown reward mode"):
+        exec_reward(run, 1.0, mode="published")
 
 
 @settings(max_examples=200, deadline=None)
