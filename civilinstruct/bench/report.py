@@ -25,12 +25,15 @@ img { max-width: 100%; border: 1px solid #ddd; }
 <h1>BMEval report{{ ' - ' + title if title }}</h1>
 <p class="note">{{ summary.cases }} cases x {{ summary.generations // summary.cases }} generations
 ({{ summary.generations }} programs run in the sandbox); unbiased pass@k; period tolerance 30%
+{%- if summary.spec_conformance %}; {{ summary.spec_conformance.conforms }} of {{ summary.spec_conformance.checked }}
+executed programs model the building asked for{% endif %}
 {%- if summary.mean_reward is not none %}; mean MGHR reward {{ summary.mean_reward }}{% endif %}.</p>
 <h2>Metrics (%)</h2>
 <table><thead><tr>{% for name in metrics %}<th>{{ name }}</th>{% endfor %}</tr></thead>
 <tbody><tr>{% for value in metrics.values() %}<td>{{ '%.2f' % value }}</td>{% endfor %}</tr></tbody></table>
 <h2>Failure breakdown</h2>
-<p class="note">{{ failures.failed }} failed generations (not strictly correct), by first failing stage.</p>
+<p class="note">{{ failures.failed }} generations not verified (issue 15: executes, models the building asked for,
+verified period within tolerance, PASS backed by its own drift), by first failing stage (paper section 6.3).</p>
 <table><thead><tr><th>stage</th><th>count</th><th>% of failures</th></tr></thead><tbody>
 {% for row in failures.stages %}<tr><td>{{ row.stage }}</td><td>{{ row.count }}</td><td>{{ '%.1f' % row.percent }}</td></tr>
 {% endfor %}</tbody></table>
@@ -46,7 +49,8 @@ img { max-width: 100%; border: 1px solid #ddd; }
 
 
 def render_plot(summary: dict[str, Any]) -> bytes:
-    """A PNG with three panels: the metrics, failures by stage, and the top error types."""
+    """A PNG like the paper's Figure 6: the metrics, (a) failures by stage, then one bar chart of labels per stage
+    ((b) executability, (c) compliance, (d) period, (e) spec), coloured by stage."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -54,47 +58,50 @@ def render_plot(summary: dict[str, Any]) -> bytes:
 
     metrics = summary["metrics"]
     failures = summary["failures"]
-    fig, axes = plt.subplots(1, 3, figsize=(16, 5), gridspec_kw={"width_ratios": [1.3, 0.8, 1.6]},
-                             layout="constrained")
-    ax = axes[0]
+    fig, axes = plt.subplots(2, 3, figsize=(17, 9), layout="constrained")
+    ax = axes[0][0]
     names, values = list(metrics), list(metrics.values())
-    bars = ax.bar(range(len(names)), values, color=["#4c72b0"] * 2 + ["#55a868"] * 3 + ["#8172b2"] * 2)
+    palette = ["#4c72b0"] * 2 + ["#55a868"] * 3 + ["#8172b2"] * 2 + ["#c44e52"] * max(0, len(names) - 7)
+    bars = ax.bar(range(len(names)), values, color=palette[: len(names)])
     ax.set_xticks(range(len(names)), [n.replace("_", " ") for n in names], fontsize=8, rotation=30, ha="right")
     ax.set_ylim(0, 105)
     ax.set_ylabel("%")
-    ax.set_title("(a) BMEval metrics")
+    ax.set_title("BMEval metrics")
     for bar, value in zip(bars, values):
         ax.text(bar.get_x() + bar.get_width() / 2, value + 1, f"{value:.1f}", ha="center", fontsize=8)
-    ax = axes[1]
+    ax = axes[0][1]
     stages = failures["stages"]
-    ax.bar([s["stage"] for s in stages], [s["count"] for s in stages], color=[_COLORS[s["stage"]] for s in stages])
-    ax.set_title(f"(b) failures by stage (n={failures['failed']})")
-    ax.set_ylim(0, max(1, max(s["count"] for s in stages)) * 1.15)
+    ax.bar([s["stage"] for s in stages], [s["count"] for s in stages],
+           color=[_COLORS.get(s["stage"], "#937860") for s in stages])
+    ax.set_title(f"(a) failures by stage (n={failures['failed']})")
+    ax.set_ylim(0, max(1, max((s["count"] for s in stages), default=0)) * 1.15)
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_ylabel("generations")
     for i, s in enumerate(stages):
         ax.text(i, s["count"], f"{s['percent']:.1f}%", ha="center", va="bottom", fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
-    ax = axes[2]
-    top = failures["top_modes"][:8][::-1]
-    if top:
-        stage_of = _stage_of(summary)
-        ax.barh([_short(t["mode"]) for t in top], [t["count"] for t in top],
-                color=[_COLORS.get(stage_of.get(t["mode"], ""), "#937860") for t in top])
-        ax.tick_params(axis="y", labelsize=7)
-    else:
-        ax.text(0.5, 0.5, "no failures", ha="center", va="center", transform=ax.transAxes)
-        ax.set_yticks([])
-        ax.set_xticks([])
-    ax.set_title("(c) top error types (colour: stage)")
-    ax.set_xlabel("generations")
+    panels = [(axes[1][0], "executability", "(b)"), (axes[1][1], "compliance", "(c)"),
+              (axes[1][2], "period", "(d)"), (axes[0][2], "spec", "(e)")]
+    for ax, stage, tag in panels:
+        rows = failures["modes_by_stage"].get(stage, [])[:8][::-1]
+        if rows:
+            ax.barh([_short(r["mode"]) for r in rows], [r["percent"] for r in rows], color=_COLORS[stage])
+            ax.tick_params(axis="y", labelsize=7)
+            ax.set_xlim(0, 110)
+            for i, r in enumerate(rows):
+                ax.text(r["percent"] + 1, i, f"{r['count']}", va="center", fontsize=7)
+        else:
+            ax.text(0.5, 0.5, "no failures", ha="center", va="center", transform=ax.transAxes)
+            ax.set_yticks([])
+        ax.set_title(f"{tag} {stage} failures")
+        ax.set_xlabel(f"% of {stage} failures")
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
+    fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)
     return buf.getvalue()
 
 
-_COLORS = {"executability": "#c44e52", "compliance": "#dd8452", "period": "#ccb974"}
+_COLORS = {"executability": "#c44e52", "compliance": "#dd8452", "period": "#ccb974", "spec": "#64b5cd"}
 
 
 def _stage_of(summary: dict[str, Any]) -> dict[str, str]:
