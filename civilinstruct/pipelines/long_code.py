@@ -4,6 +4,8 @@ Steps per spec: sample (seeded) -> skip committed ids (resume) -> design (an und
 the rule it breaks) -> instruction (offline variant, or LLM rewrite with `prompts/rewrite.j2` kept only when it
 reads back the same building) -> answer (offline rules, or the LLM with `prompts/codegen.j2`) -> run in the
 sandbox -> score (`civilinstruct.scoring`) -> write. Failed runs are kept with their status: they feed Bug-CoT.
+A clean run whose probed model is not the building its instruction asks for (spec conformance, issue 15) is
+dropped with the wrong fields as its reason.
 Work goes in chunks (specs are designed chunk by chunk too), so a killed build loses at most one chunk and memory
 is one chunk of programs whatever `n` is.
 """
@@ -187,6 +189,23 @@ def to_sample(job: Job, result: Any, seed: int) -> Any:
     )
 
 
+def spec_reject(job: Job, result: Any) -> str | None:
+    """The drop reason of a clean run whose probed model is not the building of its spec (issue 15), else None.
+
+    Failed runs are kept for Bug-CoT (their model is incomplete by nature), and runs without a probe are not judged.
+    """
+    from civilinstruct.physics.conformance import check_conformance, wrong_fields
+
+    model = getattr(result, "model", None)
+    if result.status != "ok" or model is None:
+        return None
+    checked = check_conformance(job.spec, model)
+    if checked["conforms"]:
+        return None
+    wrong = wrong_fields(checked)
+    return "spec conformance: " + (", ".join(wrong) + " wrong" if wrong else "the building is not modelled")
+
+
 def build(store: Any, options: BuildOptions) -> BuildReport:
     """Build (or resume) the long_code part: `options.n` sampled specs from `options.seed`."""
     report = BuildReport(part=PART, version=VERSION)
@@ -208,6 +227,9 @@ def build(store: Any, options: BuildOptions) -> BuildReport:
                 results = sandbox.run_many([j.code for j in chunk], workers=options.workers)
                 for job, result in zip(chunk, results):
                     ran += 1
+                    if (reason := spec_reject(job, result)) is not None:
+                        report.drop(reason)
+                        continue
                     if result.status != "ok":
                         report.failed += 1
                     if w.add(to_sample(job, result, options.seed)):
