@@ -54,3 +54,21 @@ print("Drift check: satisfied (<= 1/550)" if drift <= 1 / 550 else "Drift check:
 def answer(code: str, think: str = "Plan the frame, then run a modal analysis.") -> str:
     """A completion in the trained format around `code`."""
     return f"<think>{think}</think>\n<answer>\n```python\n{code}```\n</answer>"
+
+
+# The issue-15 fake: one element, no eigen, T1 = 0.25 x stories and a hard-coded verdict (14 lines).
+FAKE = '''import openseespy.opensees as ops
+
+stories = 6
+ops.wipe()
+ops.model("basic", "-ndm", 2, "-ndf", 3)
+ops.node(1, 0.0, 0.0)
+ops.node(2, 0.0, 3.9)
+ops.fix(1, 1, 1, 1)
+ops.geomTransf("Linear", 1)
+ops.element("elasticBeamColumn", 1, 1, 2, 0.36, 3.0e7, 0.01, 1)
+T1 = 0.25 * stories
+print(f"T1 = {T1:.3f} s")
+print("Max interstory drift: within the limit")
+print("Compliance: PASS")
+'''

@@ -55,8 +55,17 @@ def test_hand_derived_table(box, frame_program: str, t1: float) -> None:
         ("negated verdict", answer(f"print('T1 = {t1} s')\nprint('Drift check: requirement is not satisfied')\n"),
          t1, (1.0, 0.0, 0.95, 0.715)),
     ]
-    parts = mghr_components(None, [t for _, t, _, _ in table], [gt for _, _, gt, _ in table], sandbox=box)
+    parts = mghr_components(None, [t for _, t, _, _ in table], [gt for _, _, gt, _ in table], sandbox=box,
+                            mode="paper")
     for (name, _, _, (fmt, ast, exe, total)), got in zip(table, parts):
+        assert (got["r_fmt"], got["r_ast"], got["r_exec"], got["reward"]) == pytest.approx(
+            (fmt, ast, exe, total), abs=1e-6), name
+    # verified mode (default) agrees on every row but the last: a printed T1 without any eigen call is
+    # unverified, so it scores as no period, and no drift number backs a verdict: 0.60 -> 0.05 + 0.42 = 0.47
+    verified = mghr_components(None, [t for _, t, _, _ in table], [gt for _, _, gt, _ in table], sandbox=box)
+    for (name, _, _, (fmt, ast, exe, total)), got in zip(table, verified):
+        if name == "negated verdict":
+            exe, total = 0.60, 0.47
         assert (got["r_fmt"], got["r_ast"], got["r_exec"], got["reward"]) == pytest.approx(
             (fmt, ast, exe, total), abs=1e-6), name
     by_name = {name: got for (name, *_), got in zip(table, parts)}
@@ -83,8 +92,9 @@ def test_lazy_pool_is_created_once_and_closed(monkeypatch) -> None:
     first = reward.get_sandbox()
     try:
         assert reward.get_sandbox() is first
+        # a printed T1 without any eigen call: unverified, so r_exec is that of a clean run without a period
         assert mghr_reward(completions=[answer("print('T1 = 0.5 s')\n")], ground_truth=[0.5]) == [
-            pytest.approx(0.05 + 0.7 * 0.95)]
+            pytest.approx(0.05 + 0.7 * 0.60)]
     finally:
         reward.close_sandbox()
     assert reward._sandbox is None

