@@ -37,11 +37,11 @@ verified period within tolerance, PASS backed by its own drift), by first failin
 <table><thead><tr><th>stage</th><th>count</th><th>% of failures</th></tr></thead><tbody>
 {% for row in failures.stages %}<tr><td>{{ row.stage }}</td><td>{{ row.count }}</td><td>{{ '%.1f' % row.percent }}</td></tr>
 {% endfor %}</tbody></table>
-<h3>Top error types</h3>
-<table><thead><tr><th>mode</th><th>stage</th><th>count</th><th>% of failures</th></tr></thead><tbody>
-{% for row in failures.top_modes %}<tr><td>{{ row.mode }}</td><td>{{ stage_of[row.mode] }}</td><td>{{ row.count }}</td>
-<td>{{ '%.1f' % row.percent }}</td></tr>
-{% endfor %}</tbody></table>
+<h3>Failure taxonomy (paper section 6.3)</h3>
+<table><thead><tr><th>stage</th><th>label</th><th>count</th><th>% of the stage's failures</th></tr></thead><tbody>
+{% for stage, rows in failures.modes_by_stage.items() %}{% for row in rows %}<tr><td>{{ stage }}</td><td>{{ row.mode }}</td>
+<td>{{ row.count }}</td><td>{{ '%.1f' % row.percent }}</td></tr>
+{% endfor %}{% endfor %}</tbody></table>
 <h2>Plot</h2>
 <img alt="BMEval metrics and failure breakdown" src="data:image/png;base64,{{ png }}">
 </body></html>
@@ -104,10 +104,6 @@ def render_plot(summary: dict[str, Any]) -> bytes:
 _COLORS = {"executability": "#c44e52", "compliance": "#dd8452", "period": "#ccb974", "spec": "#64b5cd"}
 
 
-def _stage_of(summary: dict[str, Any]) -> dict[str, str]:
-    return {row["mode"]: stage for stage, rows in summary["failures"]["modes_by_stage"].items() for row in rows}
-
-
 def _short(mode: str, width: int = 48) -> str:
     return mode if len(mode) <= width else mode[: width - 1] + "…"
 
@@ -117,9 +113,8 @@ def render_html(summary: dict[str, Any], png: bytes, title: str = "") -> str:
     import jinja2
 
     env = jinja2.Environment(autoescape=True)
-    stage_of = _stage_of(summary)
     return env.from_string(_TEMPLATE).render(
-        summary=summary, metrics=summary["metrics"], failures=summary["failures"], stage_of=stage_of,
+        summary=summary, metrics=summary["metrics"], failures=summary["failures"],
         png=base64.b64encode(png).decode("ascii"), title=html.unescape(title))
 
 
