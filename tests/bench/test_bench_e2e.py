@@ -99,7 +99,7 @@ def test_broken_generator_scores_zero(cases_path: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert all(v == 0.0 for v in summary["metrics"].values())
-    assert summary["failures"]["top_modes"][0]["mode"] == "SyntaxError: unterminated string literal"
+    assert summary["failures"]["top_modes"][0]["mode"] == "SyntaxError.unterminated_string"
     assert summary["failures"]["stages"][0] == {"stage": "executability", "count": 30, "percent": 100.0}
 
 
