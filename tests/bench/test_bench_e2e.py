@@ -83,7 +83,13 @@ def test_offline_generator_passes_and_run_resumes(cases_path: Path, tmp_path: Pa
     assert scored["mean_reward"] >= 0.9
     assert metrics["pass@5_strict"] >= 90.0
     assert metrics["pass@1"] >= 90.0
+    # issue 15: the reference-style programs model the building asked for and verify their own periods
+    assert metrics["pass@5_verified"] >= 90.0
+    assert scored["spec_conformance"]["conforms"] == scored["spec_conformance"]["checked"] > 0
     assert report.exists() and report.with_suffix(".png").exists()
+    band = runner.invoke(app, ["bench", "score", str(gens), "--json", "--ground-truth", "band", *WEAK])
+    assert band.exit_code == 0, band.output
+    assert json.loads(band.stdout)["metrics"]["pass@5_period"] >= 90.0
     # the paper's reference: the empirical formula; the offline answers model the bare frame, so they miss it
     empirical = runner.invoke(app, ["bench", "score", str(gens), "--json", "--ground-truth", "empirical", *WEAK])
     assert json.loads(empirical.stdout)["metrics"]["pass@5_period"] < metrics["pass@5_period"]

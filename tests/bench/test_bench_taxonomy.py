@@ -128,3 +128,19 @@ def test_bench_score_cli_table_json_and_report(rows: list[dict], tmp_path: Path)
     data = json.loads(result.output)
     assert data["spec_conformance"]["checked"] == 11 and data["failures"]["failed"] == len(HELD_BACK)
     assert data["metrics"]["pass@1_verified"] == pytest.approx(100 / len(rows), abs=0.01)
+
+
+def test_bad_modes_are_one_line_errors(tmp_path: Path) -> None:
+    gens = tmp_path / "gens.parquet"
+    pq.write_table(pa.Table.from_pylist([{"case_id": "x", "sample_index": 0, "completion": "no code",
+                                          "ground_truth": 1.0, "instruction": "say hello",
+                                          "t_ref_fe": 1.0, "t_ref_empirical": 1.0}]), gens)
+    runner = CliRunner()
+    result = runner.invoke(app, ["bench", "score", str(gens), "--k", "1", "--ground-truth", "band"])
+    assert result.exit_code == 1 and "no designable building" in result.output
+    result = runner.invoke(app, ["bench", "score", str(gens), "--k", "1", "--ground-truth", "median"])
+    assert result.exit_code == 1 and "fe, empirical or band" in result.output
+    lines = tmp_path / "c.jsonl"
+    lines.write_text('{"completion": "x", "ground_truth": 1.0}\n')
+    result = runner.invoke(app, ["reward", str(lines), "--mode", "lenient"])
+    assert result.exit_code == 1 and "--mode must be verified or paper" in result.output
