@@ -4,6 +4,11 @@ as ground truth, in the verl layout (`data_source`, `prompt`, `ability`, `reward
 The physics test compares psi_T * T1(FE) with the GB 50009 Appendix F estimate (`scoring.PERIOD_BAND`), so a
 program that runs and says PASS but models a different building (wrong masses, units, missing diaphragm) is
 left out. Which samples qualify depends only on the long_code shards, so rebuilding gives the same ids.
+
+Hard filter (issue 15): the chosen parents' programs run again in the sandbox, whose probe reads the model each
+one built; a parent is dropped (with the reason) unless its period is `verified` against its own eigen solution
+and its model conforms to its spec (`physics.conformance`). The FE T1 becomes GRPO's ground truth, so it must be
+the period of the building asked for. Passing samples keep their ids, indices and content.
 """
 
 from __future__ import annotations
@@ -139,6 +144,45 @@ def fetch_in_order(store: Any, version: str, ids: list[str], window: int = WINDO
         del found  # before the next window is read
 
 
+def physics_reject(parent: Any, run: Any) -> str | None:
+    """Why a re-run parent fails the hard filter (not ok, period not verified, model not the spec's), or None."""
+    from civilinstruct.design import BuildingSpec
+    from civilinstruct.physics.conformance import check_conformance, wrong_fields
+
+    if run.status != "ok":
+        return f"re-run: {run.status}"
+    if run.period_check != "verified":
+        return f"period {run.period_check}, not verified against its own eigen solution"
+    checked = check_conformance(BuildingSpec(**json.loads(parent.spec)), run.model)
+    if not checked["conforms"]:
+        wrong = wrong_fields(checked)
+        return "spec conformance: " + (", ".join(wrong) + " wrong" if wrong else "the building is not modelled")
+    return None
+
+
+def verify_parents(store: Any, version: str, chosen: list[str], options: BuildOptions,
+                   report: BuildReport) -> list[str]:
+    """The chosen ids whose programs, run again in the sandbox, pass `physics_reject` (order kept)."""
+    if not chosen:
+        return chosen
+    kept: list[str] = []
+    with options.sandbox() as sandbox:
+        batch: list[Any] = []
+        for parent in [*fetch_in_order(store, version, chosen), None]:
+            if parent is not None:
+                batch.append(parent)
+            if batch and (parent is None or len(batch) == WINDOW):
+                runs = sandbox.run_many([p.code for p in batch], workers=options.workers)
+                for p, run in zip(batch, runs):
+                    reason = physics_reject(p, run)
+                    if reason:
+                        report.drop(reason)
+                    else:
+                        kept.append(p.id)
+                batch = []
+    return kept
+
+
 def build(store: Any, options: BuildOptions) -> BuildReport:
     """Select expert samples from the latest long_code version (at most `options.n`, in id order)."""
     from civilinstruct.errors import CivilError
@@ -148,6 +192,7 @@ def build(store: Any, options: BuildOptions) -> BuildReport:
     if version is None:
         raise CivilError("expert needs long_code shards first: civilinstruct build long_code --data DATA")
     chosen = select(store, version, options.n, report)
+    chosen = verify_parents(store, version, chosen, options, report)
     params = {"source": f"long_code/{version}", "threshold": SCORE_THRESHOLD, "n": options.n}
     with store.writer(PART, VERSION, pipeline=PART, params=params, shard_size=options.shard_size) as w:
         # the verl index is the position among all chosen rows, so a resumed build numbers rows as a fresh one

@@ -21,7 +21,7 @@ def built(tmp_path_factory):
 
 
 def test_expert_selects_and_converts(built) -> None:
-    report = expert.build(built, BuildOptions(progress=False))
+    report = expert.build(built, BuildOptions(progress=False, allow_weak_isolation=True))
     parents = {s.id: s for s in built.iter_samples("long_code")}
     experts = list(built.iter_samples("expert"))
     assert report.written == len(experts) > 0
@@ -36,7 +36,7 @@ def test_expert_selects_and_converts(built) -> None:
         assert [m["role"] for m in row["prompt"]] == ["system", "user"]
         assert row["prompt"][1]["content"] == parent.messages[0].content
         assert row["extra_info"]["parent_id"] == parent.id
-    again = expert.build(built, BuildOptions(progress=False))
+    again = expert.build(built, BuildOptions(progress=False, allow_weak_isolation=True))
     assert again.written == 0 and again.skipped_existing == len(experts)
 
 
@@ -76,3 +76,22 @@ def test_parents_are_chosen_from_summaries_and_fetched_in_windows(built, tmp_pat
     shard_of[chosen[2]].unlink()  # read by the second window only
     with pytest.raises(CivilError, match="registered shard is missing"):
         list(fetched)
+
+
+def test_hard_filter_reruns_parents_in_the_sandbox(built) -> None:
+    """A parent whose program models other story heights, or prints a period it did not compute, is dropped; the
+    real parents pass (issue 15)."""
+    import re
+
+    from civilinstruct.sandbox import Sandbox
+
+    node = re.compile(r"^(ops\.node\(\d+, [-\d.]+, )([-\d.]+)\)$", re.M)
+    parent = next(s for s in built.iter_samples("long_code") if expert.qualifies(s) is None and node.search(s.code))
+    taller = node.sub(lambda m: f"{m.group(1)}{float(m.group(2)) * 1.2:.3f})", parent.code)
+    lied = 'print("T1 = 9.9999 s")\n' + parent.code  # printed before its own (right) period
+    assert taller != parent.code
+    with Sandbox(timeout=60, workers=2, allow_weak_isolation=True) as box:
+        runs = list(box.run_many([parent.code, taller, lied]))
+    assert expert.physics_reject(parent, runs[0]) is None
+    assert runs[1].status == "ok" and expert.physics_reject(parent, runs[1]) == "spec conformance: story_height wrong"
+    assert expert.physics_reject(parent, runs[2]) == "period mismatch, not verified against its own eigen solution"
