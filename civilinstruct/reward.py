@@ -213,11 +213,15 @@ def compute_score(data_source: str, solution_str: str, ground_truth: Any,
 
     verl keeps the extra numeric keys as per-sample metrics; missing values are reported as -1.0. The rule set
     is `extra_info["reward_mode"]`, else `CIVILINSTRUCT_REWARD_MODE`, else verified; `extra_info["instruction"]`
-    (when the dataset carries it) turns on the spec-conformance check.
+    (or `extra_info["spec"]`, as the expert part's rows carry it) turns on the spec-conformance check.
     """
     info = extra_info or {}
     mode = str(info.get("reward_mode") or os.environ.get("CIVILINSTRUCT_REWARD_MODE") or "verified")
     prompts = [info["instruction"]] if isinstance(info.get("instruction"), str) else None
+    if prompts is None and isinstance(info.get("spec"), dict):  # the expert part's verl rows carry the spec
+        from civilinstruct.design import BuildingSpec
+
+        prompts = [BuildingSpec(**info["spec"]).to_instruction(0)]  # reads back as the same spec
     parts = mghr_components(prompts, [solution_str], [ground_truth], mode=mode)[0]
     error = parts["period_error"]
     return {"score": parts["reward"], "r_fmt": parts["r_fmt"], "r_ast": parts["r_ast"],

@@ -64,3 +64,18 @@ def test_mismatch_is_no_better_than_no_period(box, frame_program: str) -> None:
     assert got[0]["r_exec"] == got[1]["r_exec"] == 0.65
     paper = mghr_components(None, [answer(lied)], [truth * 1.5], sandbox=box, mode="paper")[0]
     assert paper["r_exec"] == 1.0  # the published rules credit the printed number
+
+
+def test_verl_entry_reads_mode_and_spec_from_extra_info(box, monkeypatch) -> None:
+    from civilinstruct import reward
+
+    monkeypatch.setattr(reward, "_sandbox", box)
+    d = design(SPEC)
+    info = {"spec": SPEC.canonical()}
+    good = reward.compute_score("civilinstruct", answer(render(d, 1)), f"{d.t1_s:.4f}", info)
+    fake = reward.compute_score("civilinstruct", answer(FAKE), "1.5", info)
+    paper = reward.compute_score("civilinstruct", answer(FAKE), "1.5", {**info, "reward_mode": "paper"})
+    assert good["score"] == 1.0 and fake["r_exec"] == 0.60 and paper["r_exec"] == 1.0
+    # the fake's model is not the building: even a verified period of it would earn nothing
+    parts = mghr_components([SPEC.to_instruction(0)], [answer(FAKE)], [1.5], sandbox=box)[0]
+    assert parts["spec_conformance"]["fields"]["stories"] == "wrong"
