@@ -1,2 +1,3 @@
 """BMEval: build cases (`cases`), generate (`run`), execute and judge (`outcome`, `score`), pass@k (`passk`),
-the HTML report (`report`) and training-data decontamination (`decontaminate`)."""
+the HTML report (`report`), the failure taxonomy (`taxonomy`), the `--ground-truth band` (`band`) and
+training-data decontamination (`decontaminate`)."""
