@@ -76,7 +76,9 @@ def score_rows(rows: Sequence[dict[str, Any]], sandbox: Any, k: int = 5, progres
     texts = [r.get("completion") or "" for r in rows]
     truths = [parse_ground_truth(r.get("ground_truth")) for r in rows]
     if with_reward:
-        evaluated = [(parts["reward"], program, run) for parts, program, run in evaluate(texts, truths, sandbox, progress)]
+        asked = [r.get("instruction") for r in rows]  # the reward's spec-conformance check reads them
+        evaluated = [(parts["reward"], program, run)
+                     for parts, program, run in evaluate(texts, truths, sandbox, progress, instructions=asked)]
     else:
         programs = [extract_program(t) for t in texts]
         evaluated = [(None, p, run) for p, run in zip(programs, run_programs(programs, sandbox, progress))]
