@@ -13,7 +13,7 @@ from typing import Any
 from civilinstruct.rewardparts.execution import relative_error
 
 PERIOD_TOLERANCE = 0.30  # |T - T_ref| / T_ref, appendix A.2
-STAGES = ("executability", "compliance", "period")
+STAGES = ("executability", "compliance", "period", "truncated")  # truncated: cut at the token limit (runmeta)
 _MODAL_HINTS = ("eigen", "arpack", "symmbandlapack", "fullgensolver", "genbandarpack", "eigenso")
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from civilinstruct.bench.outcome import STAGES, Outcome, judge
 from civilinstruct.bench.passk import mean_pass_at_k
+from civilinstruct.bench.runmeta import mark_truncated
 from civilinstruct.errors import CivilError
 from civilinstruct.reward import evaluate, parse_ground_truth, run_programs
 from civilinstruct.rewardparts.format import extract_program
@@ -59,7 +60,8 @@ def score_rows(rows: Sequence[dict[str, Any]], sandbox: Any, k: int = 5, progres
         evaluated = [(None, p, run) for p, run in zip(programs, run_programs(programs, sandbox, progress))]
     outcomes = [judge(str(row["case_id"]), int(row["sample_index"]), program, run, gt, reward)
                 for row, gt, (reward, program, run) in zip(rows, truths, evaluated)]
-    return summarize(outcomes, k=k)
+    truncated = mark_truncated(list(rows), outcomes)
+    return {**summarize(outcomes, k=k), "truncated": truncated}
 
 
 def summarize(outcomes: Sequence[Outcome], k: int = 5) -> dict[str, Any]:

@@ -71,9 +71,16 @@ def run_cmd(
     top_p: float | None = typer.Option(None, "--top-p"),
     max_tokens: int | None = typer.Option(None, "--max-tokens"),
     limit: int | None = typer.Option(None, "--limit", help="Only the first LIMIT cases."),
+    overwrite: bool = typer.Option(False, "--overwrite",
+                                   help="Replace an --out that holds another run (other model, endpoint, sampling, "
+                                        "n or cases file) instead of refusing."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Generate n completions per case through the LLM backend; resumable (rerun to finish a killed run)."""
+    """Generate n completions per case through the LLM backend; resumable (rerun to finish a killed run).
+
+    The run's model, endpoint, sampling settings, cases-file hash, ground truth and date are stored in the
+    output's metadata; a rerun resumes only the same run and refuses another one (or --overwrite).
+    """
     from civilinstruct.bench.cases import read_cases
     from civilinstruct.bench.run import run_bench
     from civilinstruct.llm import get_backend
@@ -87,13 +94,21 @@ def run_cmd(
     llm = get_backend(options)
     sampling = {k: v for k, v in (("temperature", temperature), ("top_p", top_p), ("max_tokens", max_tokens))
                 if v is not None}
-    summary = run_bench(rows, out, llm, n=n, model=model or getattr(llm, "name", backend),
-                        concurrency=concurrency, sampling=sampling, progress=not json_out)
+    from civilinstruct.bench.runmeta import run_identity
+
+    name = model or getattr(llm, "name", backend)
+    truth = rows[0].get("ground_truth_source") if rows else None
+    identity = run_identity(model=name, backend=backend, endpoint=base_url if backend == "openai" else None, n=n,
+                            sampling=sampling, cases_path=cases, ground_truth=truth)
+    identity["limit"] = limit
+    summary = run_bench(rows, out, llm, n=n, model=name, concurrency=concurrency, sampling=sampling,
+                        progress=not json_out, identity=identity, overwrite=overwrite)
     if json_out:
         print_json(summary)
     else:
         console.print(f"{summary['generations']} generations for {summary['cases']} cases in {out} "
-                      f"({summary['resumed']} cases already done)")
+                      f"({summary['resumed']} cases already done; model {name}; "
+                      f"{summary['truncated']} cut at the token limit)")
 
 
 def score_cmd(
@@ -113,6 +128,7 @@ def score_cmd(
     verdict no negation cancels), Pass@k_strict (all at once), Average and Overall Average, with the unbiased
     pass@k estimator; failures by first failing stage (executability, compliance, period) and error type.
     """
+    from civilinstruct.bench.runmeta import read_run_meta
     from civilinstruct.bench.score import load_generations, score_rows
     from civilinstruct.sandbox import Sandbox
 
@@ -121,6 +137,7 @@ def score_cmd(
         raise CivilError("--k must be at least 1")
     with Sandbox(timeout=timeout, workers=workers, allow_weak_isolation=allow_weak_isolation) as box:
         summary = score_rows(rows, box, k=k, progress=not json_out, with_reward=with_reward)
+    summary["run"] = read_run_meta(gens)
     if outcomes is not None:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -140,6 +157,11 @@ def score_cmd(
 def _print_summary(summary: dict[str, Any], report: Path | None) -> None:
     from rich.table import Table
 
+    from civilinstruct.bench.runmeta import describe
+
+    console.print("run: " + "; ".join(f"{label} {value}" for label, value in describe(summary.get("run"))))
+    if summary.get("truncated"):
+        console.print(f"{summary['truncated']} generation(s) cut at the token limit (finish_reason=length)")
     table = Table(title=f"BMEval: {summary['cases']} cases, {summary['generations']} generations")
     for name in summary["metrics"]:
         table.add_column(name, justify="right")
