@@ -30,7 +30,11 @@ def sample_spec(rng: random.Random) -> BuildingSpec:
     )
 
 
-def sample_specs(n: int, seed: int) -> list[BuildingSpec]:
-    """`n` specs from `seed`; the first k of `sample_specs(n, s)` equal `sample_specs(k, s)`."""
-    rng = random.Random(f"civilinstruct-specs-{seed}")
+def sample_specs(n: int, seed: int, stream: str = "civilinstruct-specs") -> list[BuildingSpec]:
+    """`n` specs from `seed`; the first k of `sample_specs(n, s)` equal `sample_specs(k, s)`.
+
+    `stream` names an independent sequence: the benchmark samples its own, so `build --seed 0` and
+    `bench cases --seed 0` do not draw the same buildings.
+    """
+    rng = random.Random(f"{stream}-{seed}")
     return [sample_spec(rng) for _ in range(n)]

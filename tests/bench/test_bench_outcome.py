@@ -62,7 +62,8 @@ def test_summarize_hand_computed() -> None:
     assert m["overall_average"] == pytest.approx((70 + 100 + 100 + 100 + 50 + 83.33) / 6, abs=0.01)
     f = s["failures"]
     assert f["failed"] == 5
-    assert {r["stage"]: r["count"] for r in f["stages"]} == {"executability": 3, "compliance": 1, "period": 1}
+    assert {r["stage"]: r["count"] for r in f["stages"]} == {"executability": 3, "compliance": 1, "period": 1,
+                                                         "truncated": 0}
     assert f["top_modes"][0] == {"mode": "SyntaxError: invalid syntax", "count": 3, "percent": 60.0}
 
 
