@@ -38,6 +38,10 @@ class TrainSettings:
     parts: list[str] = _f([], "parts to train on (default: the stage's parts)")
     version: str | None = _f(None, "part version to read from a data dir (default: the newest)")
     max_samples: int | None = _f(None, "use at most this many rows (after shuffling with --seed)")
+    include_heldout: bool = _f(False, "a data dir: also train on its validation/test splits (never on BMEval "
+                                      "buildings)")
+    cases: str | None = _f(None, "BMEval cases parquet whose buildings are also kept out of training")
+    allow_truncation: bool = _f(False, "train even when the length limit cuts more than 5% of rows (warns)")
     seed: int = _f(0, "seed for data order, LoRA init and sampling")
     epochs: float = _f(3.0, "passes over the data (ignored when --max-steps is set)")
     max_steps: int = _f(-1, "stop after this many optimizer steps (-1: use epochs)")
