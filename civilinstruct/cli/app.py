@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "civilinstruct.cli.bench",      # bench cases|run|score, decontaminate
     "civilinstruct.cli.release",    # export, publish
     "civilinstruct.cli.train",      # train sft|grpo
+    "civilinstruct.cli.research",   # stats, sql
 ]
 
 app = new_app(help="Build, verify, publish and train on instruction data for OpenSeesPy structural-modeling code.")

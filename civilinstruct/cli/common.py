@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any, NoReturn
 
@@ -15,7 +16,9 @@ from typer.core import TyperGroup
 
 from civilinstruct.errors import CivilError
 
-console = Console()
+# Piped or redirected output is for logs and other programs: do not cut tables at rich's default 80 columns.
+_WIDE = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 240
+console = Console(width=_WIDE)
 err_console = Console(stderr=True)
 
 # Recent typer ships its own copy of click; catch the usage errors of whichever click parses the command line.
