@@ -30,12 +30,15 @@ def cases_cmd(
     ground_truth: str = typer.Option("fe", "--ground-truth",
                                      help="Default reference period: fe (the reference design's FE model) or "
                                           "empirical (GB 50009 formula, the paper's choice). Both are stored."),
+    data: Path | None = typer.Option(None, "--data", help="Report how many rows of this data directory share a "
+                                                         "building with the cases."),
     workers: int = _WORKERS, timeout: float = _TIMEOUT, allow_weak_isolation: bool = _WEAK,
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Build BMEval cases: designable sampled buildings, each with its instruction and reference periods.
 
-    Every reference program runs in the sandbox; a case is kept only if it runs and prints T1.
+    Every reference program runs in the sandbox; a case is kept only if it runs and prints T1. The benchmark
+    samples its own stream of buildings, so `build --seed S` and `bench cases --seed S` never draw the same ones.
     """
     from civilinstruct.bench.cases import build_cases, write_cases
     from civilinstruct.sandbox import Sandbox
@@ -50,12 +53,20 @@ def cases_cmd(
     summary = {"out": str(out), "cases": len(cases), "seed": seed, "ground_truth": ground_truth,
                "dropped": dict(dropped), "fe_over_empirical_median": round(ratios[len(ratios) // 2], 3),
                "within_30pct_of_empirical": sum(abs(r - 1) <= 0.3 for r in ratios)}
+    if data is not None:
+        from civilinstruct.release.heldout import overlap
+
+        summary["overlap"] = overlap(data, [dict(c) for c in cases])
     if json_out:
         print_json(summary)
     else:
         console.print(f"wrote {len(cases)} cases to {out} (ground truth: {ground_truth}); dropped: {dict(dropped)}")
         console.print(f"T1 FE / empirical: median {summary['fe_over_empirical_median']}, "
                       f"{summary['within_30pct_of_empirical']}/{len(cases)} within 30%")
+        if "overlap" in summary:
+            o = summary["overlap"]
+            console.print(f"overlap with {data}: {o['rows']} rows of {o['buildings']} buildings {o['by_part']} "
+                          f"(export and train leave them out)")
 
 
 def run_cmd(

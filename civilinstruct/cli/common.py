@@ -19,7 +19,7 @@ from civilinstruct.errors import CivilError
 # Piped or redirected output is for logs and other programs: do not cut tables at rich's default 80 columns.
 _WIDE = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 240
 console = Console(width=_WIDE)
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() or os.environ.get("COLUMNS") else 240)
 
 # Recent typer ships its own copy of click; catch the usage errors of whichever click parses the command line.
 _CLICKS = (click, *((typer.core._click,) if hasattr(typer.core, "_click") else ()))

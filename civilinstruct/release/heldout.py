@@ -102,3 +102,21 @@ def training_plan(data_dir: str | Path, parts: list[str], version: str | None = 
     leaks = contamination_for(data_dir, settings, cases, allow_weak_isolation)
     index, dirty = index_store(store, shards, leaks)
     return assign_splits(index, settings.splits, dirty), settings
+
+
+def overlap(data_dir: str | Path, cases: list[dict[str, Any]]) -> dict[str, Any]:
+    """How many rows (by part) and buildings of DATA the benchmark `cases` share (same building or instruction)."""
+    from civilinstruct.release.contamination import Contamination
+    from civilinstruct.release.manifest import PART_ORDER
+    from civilinstruct.release.splits import index_store, latest_shards
+    from civilinstruct.store import Store
+
+    store = Store(data_dir)
+    if not store.exists():
+        raise CivilError(f"{data_dir}: not a civilinstruct data directory (no catalog)")
+    for case in cases:
+        if not isinstance(case.get("spec"), str | dict):
+            case["spec"] = json.dumps(case.get("spec") or {})
+    index, dirty = index_store(store, latest_shards(store, list(PART_ORDER)), Contamination(cases))
+    by_part = {part: sum(key in dirty for _, key in rows) for part, rows in index.items()}
+    return {"rows": sum(by_part.values()), "buildings": len(dirty), "by_part": by_part}

@@ -102,6 +102,9 @@ def check_lengths(settings: Any, rows: Any, model_ref: str) -> dict[str, Any] | 
         report = grpo_report(rows.references, settings.max_completion_length, count, settings.seed)
         flag = "--max-completion-length"
     report["allowed"] = bool(settings.allow_truncation)
+    if report.get("prompt_too_long", 0) and report["prompt_too_long"] >= report["measured"]:
+        raise CivilError(f"{flag} {report['value']} is shorter than every prompt measured: no row would keep any "
+                         f"of its answer (tokens p50 {report['tokens']['p50']}); raise {flag}")
     if report["cut_share"] > MAX_CUT_SHARE:
         p = report["tokens"]
         message = (f"{flag} {report['value']} would cut {report['cut']} of {report['measured']} rows "
