@@ -171,12 +171,23 @@ def mghr_reward(prompts: Sequence[Any] | None = None, completions: Sequence[Any]
 
 
 def compute_score(data_source: str, solution_str: str, ground_truth: Any,
-                  extra_info: dict[str, Any] | None = None) -> dict[str, Any]:
+                  extra_info: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
     """verl's reward entry point: {"score": R, "r_fmt", "r_ast", "r_exec", "period_error"} for one solution.
 
-    verl keeps the extra numeric keys as per-sample metrics; missing values are reported as -1.0.
+    verl keeps the extra numeric keys as per-sample metrics; missing values are reported as -1.0. Newer verl
+    versions pass more keyword arguments (e.g. `reward_router_address`); they are accepted and ignored.
     """
-    parts = mghr_components(None, [solution_str], [ground_truth])[0]
+    return _verl_dict(mghr_components(None, [solution_str], [ground_truth])[0])
+
+
+def compute_score_batch(data_sources: Sequence[str], solution_strs: Sequence[str], ground_truths: Sequence[Any],
+                        extra_infos: Sequence[Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
+    """verl's batch reward entry point (`reward_model.reward_manager=batch`): one dict per solution, as
+    `compute_score`, with all the batch's programs run at once in the sandbox pool instead of one by one."""
+    return [_verl_dict(p) for p in mghr_components(None, list(solution_strs), list(ground_truths))]
+
+
+def _verl_dict(parts: dict[str, Any]) -> dict[str, Any]:
     error = parts["period_error"]
     return {"score": parts["reward"], "r_fmt": parts["r_fmt"], "r_ast": parts["r_ast"],
             "r_exec": parts["r_exec"], "period_error": -1.0 if error is None else error}
