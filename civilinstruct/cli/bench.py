@@ -273,5 +273,8 @@ def register(app: typer.Typer) -> None:
     group.command("cases")(cases_cmd)
     group.command("run")(run_cmd)
     group.command("score")(score_cmd)
+    from civilinstruct.cli.bench_compare import compare_cmd
+
+    group.command("compare")(compare_cmd)
     app.add_typer(group, name="bench")
     app.command("decontaminate")(decontaminate_cmd)
