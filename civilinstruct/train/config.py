@@ -83,8 +83,8 @@ class TrainSettings:
 @dataclass
 class SFTSettings(TrainSettings):
     """Stage I: supervised fine-tuning on parts 1-3, loss on the assistant turn only (paper Eq. 4)."""
-
-    max_length: int = _f(8192, "max tokens per example (long_code programs run ~600 lines)")
+    max_length: int = _f(32768, "max tokens per example (bug_cot chats hold two whole programs: ~80k characters "
+                                "at p95 in the demo build; `civilinstruct stats DATA --tokenizer MODEL`)")
     completion_only_loss: bool = _f(True, "loss on the last assistant turn only, not on the instruction")
     packing: bool = _f(False, "pack several examples into one max_length sequence")
     stage: str = dataclasses.field(default="sft", init=False, repr=False, metadata={"internal": True})
@@ -105,7 +105,8 @@ class GRPOSettings(TrainSettings):
     grad_accum: int = _f(8, "gradient accumulation steps (one generation batch per optimizer step)")
     num_generations: int = _f(8, "completions sampled per prompt (the group G)")
     beta: float = _f(0.04, "KL coefficient to the frozen reference (SFT) policy; 0 drops the reference model")
-    max_completion_length: int = _f(4096, "max generated tokens per completion")
+    max_completion_length: int = _f(12288, "max generated tokens per completion (expert reference answers: "
+                                           "~36k characters at p95 in the demo build)")
     temperature: float = _f(1.0, "sampling temperature for the rollouts")
     top_p: float = _f(1.0, "nucleus sampling for the rollouts")
     loss_type: str = _f("grpo", "TRL loss: grpo (paper), dapo, dr_grpo, bnpo, ...")
