@@ -146,10 +146,12 @@ class _Bar:
     """A rich progress bar over cases."""
 
     def __init__(self, total: int) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+        from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
 
-        self._progress = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                                  TimeElapsedColumn(), transient=False)
+        from civilinstruct.progress import progress_bar
+
+        self._progress = progress_bar("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                                      TimeElapsedColumn(), transient=False)
         self._task = self._progress.add_task("generating", total=total)
         self._progress.start()
 

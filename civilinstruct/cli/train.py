@@ -44,6 +44,16 @@ def _prepare(cls: type, config: Path | None, flags: dict[str, Any], bf16: bool) 
     return settings, model_ref, rows
 
 
+def _progress(progress: bool, as_json: bool) -> bool:
+    """Whether to draw the training bar; without one, the libraries' bars (datasets, transformers) go too."""
+    if progress and not as_json:
+        return True
+    from civilinstruct.progress import silence_library_bars
+
+    silence_library_bars()
+    return False
+
+
 def _report(summary: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print_json(summary)
@@ -103,7 +113,7 @@ def register(app: typer.Typer) -> None:
         settings, model_ref, rows = _prepare(SFTSettings, config, flags, bf16)
         from civilinstruct.train.sft import run_sft
 
-        _report(run_sft(settings, rows, model_ref, progress=progress and not as_json), as_json)
+        _report(run_sft(settings, rows, model_ref, progress=_progress(progress, as_json)), as_json)
 
     @group.command("grpo")
     def grpo(
@@ -155,7 +165,7 @@ def register(app: typer.Typer) -> None:
         settings, model_ref, rows = _prepare(GRPOSettings, config, flags, bf16)
         from civilinstruct.train.grpo import run_grpo
 
-        _report(run_grpo(settings, rows, model_ref, progress=progress and not as_json), as_json)
+        _report(run_grpo(settings, rows, model_ref, progress=_progress(progress, as_json)), as_json)
 
     @group.command("tiny-model")
     def tiny_model(

@@ -113,9 +113,9 @@ class _Progress:
     """A rich progress bar for a batch of requests."""
 
     def __init__(self, total: int, label: str) -> None:
-        from rich.progress import Progress
+        from civilinstruct.progress import progress_bar
 
-        self._progress = Progress(transient=True)
+        self._progress = progress_bar(transient=True)
         self._progress.start()
         self._task = self._progress.add_task(f"generating ({label})", total=total)
 
