@@ -18,7 +18,8 @@ from typing import Any
 
 from civilinstruct.errors import CivilError
 
-GEN_KEEP = ("case_id", "index", "instruction", "ground_truth", "ground_truth_source", "t_ref_fe", "t_ref_empirical")
+GEN_KEEP = ("case_id", "index", "instruction", "ground_truth", "ground_truth_source", "t_ref_fe", "t_ref_empirical",
+            "spec")
 
 
 def partial_path(out: Path) -> Path:

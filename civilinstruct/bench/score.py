@@ -61,7 +61,10 @@ def score_rows(rows: Sequence[dict[str, Any]], sandbox: Any, k: int = 5, progres
     outcomes = [judge(str(row["case_id"]), int(row["sample_index"]), program, run, gt, reward)
                 for row, gt, (reward, program, run) in zip(rows, truths, evaluated)]
     truncated = mark_truncated(list(rows), outcomes)
-    return {**summarize(outcomes, k=k), "truncated": truncated}
+    summary = {**summarize(outcomes, k=k), "truncated": truncated}
+    for out, (_, _, run) in zip(summary["outcomes"], evaluated):  # for the per-case page (bench/drilldown.py)
+        out["stderr"] = (getattr(run, "stderr", "") or "")[-2000:] if run is not None else ""
+    return summary
 
 
 def summarize(outcomes: Sequence[Outcome], k: int = 5) -> dict[str, Any]:

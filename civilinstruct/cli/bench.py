@@ -125,7 +125,7 @@ def run_cmd(
 def score_cmd(
     gens: Path = typer.Argument(..., help="Generations parquet from `bench run`."),
     json_out: bool = typer.Option(False, "--json", help="Print metrics and failures as JSON."),
-    report: Path | None = typer.Option(None, "--report", help="Write an HTML report (and a PNG beside it)."),
+    report: Path | None = typer.Option(None, "--report", help="Write an HTML report (and beside it a PNG and REPORT-cases.html, the per-case drill-down)."),
     k: int = typer.Option(5, "--k", help="k of Pass@k (needs at least k generations per case)."),
     ground_truth: str | None = typer.Option(None, "--ground-truth",
                                             help="Score against fe or empirical instead of the cases' default."),
@@ -158,6 +158,9 @@ def score_cmd(
         from civilinstruct.bench.report import write_report
 
         write_report(summary, report, title=gens.stem)
+        from civilinstruct.bench.drilldown import drilldown_path, write_drilldown
+
+        write_drilldown(rows, summary["outcomes"], summary["run"], drilldown_path(report), title=gens.stem)
     public = {k_: v for k_, v in summary.items() if k_ != "outcomes"}
     if json_out:
         print_json(public)
@@ -187,7 +190,9 @@ def _print_summary(summary: dict[str, Any], report: Path | None) -> None:
         fail.add_row(f"  {row['mode']}", str(row["count"]), f"{row['percent']:.1f}")
     console.print(fail)
     if report is not None:
-        console.print(f"report: {report}")
+        from civilinstruct.bench.drilldown import drilldown_path
+
+        console.print(f"report: {report} (per case: {drilldown_path(report)})")
 
 
 def decontaminate_cmd(

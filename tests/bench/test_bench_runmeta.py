@@ -67,9 +67,16 @@ def test_cut_answers_are_stored_and_scored_as_truncated(cases_path: Path, tmp_pa
         assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["truncated"] == 4
     assert {r["finish_reason"] for r in pq.read_table(gens).to_pylist()} == {"length"}
-    scored = runner.invoke(app, ["bench", "score", str(gens), "--k", "2", "--json", "--allow-weak-isolation"])
+    report = tmp_path / "report.html"
+    scored = runner.invoke(app, ["bench", "score", str(gens), "--k", "2", "--json", "--allow-weak-isolation",
+                                 "--report", str(report)])
     assert scored.exit_code == 0, scored.output
     summary = json.loads(scored.stdout)
     assert summary["truncated"] == 4 and summary["run"]["sampling"] == {"max_tokens": 40}
     stages = {s["stage"]: s["count"] for s in summary["failures"]["stages"]}
     assert stages["truncated"] == 4 and stages["executability"] == 0
+    page = (tmp_path / "report-cases.html").read_text()
+    cases = pq.read_table(cases_path).to_pylist()
+    assert "Pass rates by stories" in page and "Pass rates by site class" in page and "finish_reason length" in page
+    assert cases[0]["instruction"].splitlines()[0][:30] in page and "(no program found in the completion)" in page
+    assert "model</td><td>offline" in report.read_text()  # the run's details in the main report
