@@ -52,6 +52,6 @@ def test_cli_on_outcome_files(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert (data["cases"], data["only_a"], data["only_b"]) == (2, 1, 1)
     table = CliRunner().invoke(app, ["bench", "compare", str(a), str(b), "--samples", "200"])
-    assert table.exit_code == 0 and "B - A 95% CI" in table.output
+    assert table.exit_code == 0 and "2 shared cases" in table.output
     missing = CliRunner().invoke(app, ["bench", "compare", str(a), str(tmp_path / "nope.parquet")])
     assert missing.exit_code == 1 and "no such file" in missing.output
