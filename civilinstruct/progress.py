@@ -140,8 +140,8 @@ class LineProgress(NullProgress):
         t = self._tasks[task]
         now = time.monotonic()
         share = (t["done"] / t["total"]) if t["total"] else 0.0
-        if not force and share < t["last_share"] + self.STEP and now - t["last_t"] < self.EVERY_S:
-            return
+        if not force and (share >= 1 or (share < t["last_share"] + self.STEP and now - t["last_t"] < self.EVERY_S)):
+            return  # (the end is logged once, by `stop`)
         t["last_t"], t["last_share"] = now, share
         elapsed = int(now - t["start"])
         of = f"/{int(t['total'])} ({100 * share:.0f}%)" if t["total"] else ""
