@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         private: bool = typer.Option(False, "--private", help="create the repository as private"),
         as_json: bool = typer.Option(False, "--json", help="print the commit as JSON"),
     ) -> None:
-        """Upload an hf export folder to a Hugging Face dataset repository (token from HF_TOKEN).
+        """Upload an hf export folder to a Hugging Face dataset repository (token: HF_TOKEN, else `hf auth login`'s).
 
         HF_ENDPOINT points at another Hub (a mirror or a private Hub); the repository is created if missing.
         """
