@@ -59,7 +59,7 @@ def main() -> None:
         samples = list(Store(Path(tmp) / "data").iter_samples("long_code"))
     attempted = len(samples)
     ok = [s for s in samples if s.execution.status == "ok"]
-    ratios, ratios_psi, lines, consistent, scores = [], [], [], 0, []
+    ratios, ratios_psi, lines, consistent, scores, per_story = [], [], [], 0, [], []
     for s in samples:
         extra = json.loads(s.extra)
         lines.append(extra["lines"])
@@ -69,6 +69,7 @@ def main() -> None:
             emp = extra["design"]["empirical_t1_s"]
             ratios.append(s.execution.period_s / emp)
             ratios_psi.append(extra["design"]["psi_t"] * s.execution.period_s / emp)
+            per_story.append(s.execution.period_s / (0.1 * json.loads(s.spec)["stories"]))
     per_program = elapsed / max(attempted, 1)
     codes = [s.code for s in samples[: args.baseline]]
     base = baseline_seconds(codes, args.workers)
@@ -76,6 +77,7 @@ def main() -> None:
         "specs": args.n, "designed": attempted, "not_designable": dict(report.dropped),
         "executes_share": round(len(ok) / attempted, 4),
         "fe_over_empirical": quantiles(ratios), "psi_fe_over_empirical": quantiles(ratios_psi),
+        "t1_over_0.1n": quantiles(per_story),
         "verdict_consistent_share": round(consistent / attempted, 4),
         "lines": {"median": statistics.median(lines), "min": min(lines), "max": max(lines)},
         "score": {"median": statistics.median(scores), "share_over_90": round(sum(x > 90 for x in scores) / attempted, 4)},
