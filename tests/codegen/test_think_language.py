@@ -70,7 +70,9 @@ def test_en_styled_answer_is_unchanged(designed: Design) -> None:
 
 def test_chinese_conventions() -> None:
     zh = think_text(design(SPECS["school-8.5"]), "zh")
-    assert "设防烈度 8 度（0.30g）" in zh and "设计地震分组第三组" in zh and "III 类场地" in zh and "二级" in zh
+    assert "设防烈度 8 度（0.30g）" in zh and "设计地震分组第三组" in zh and "III 类场地" in zh and "一级" in zh
+    # a school is category B (GB 50223): measures at 9 degrees -> grade 1 (GB 50011 Table 6.1.2)
+    assert "重点设防类（乙类）" in zh and "抗震措施按提高一度确定" in zh
 
 
 def test_unknown_log_line_is_kept_and_unknown_language_is_refused() -> None:
