@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from civilinstruct.codegen.render import render
-from civilinstruct.codegen.styles import style_for
+from civilinstruct.codegen.assumptions import assumption_text
+from civilinstruct.codegen.render import render, render_style
+from civilinstruct.codegen.styles import Style, instruction_language, style_for
 from civilinstruct.codegen.think_zh import think_text_zh
 from civilinstruct.design import Design, basis, design
 from civilinstruct.physics import codes
@@ -79,12 +80,16 @@ def think_text(d: Design, language: str = "en") -> str:
     return writer(d)
 
 
-def wrap_answer(design: Design, program: str, language: str = "en") -> str:
+def wrap_answer(design: Design, program: str, language: str = "en", assumed: list[str] | None = None) -> str:
     """`<think>` the design derivation `</think>` `<answer>` the program in one python block `</answer>`.
 
-    `language` should be the program's comment language (`style_for(style_seed).language`).
+    `language` should be the program's comment language; `assumed` the parameters the instruction left out
+    (`instructions.unstated_fields`): the thinking opens by saying what it took for them and why.
     """
     think = think_text(design, language)
+    stated = assumption_text(design.spec, assumed or [], language)
+    if stated:
+        think = f"{stated}\n{think}"
     return f"<think>\n{think}\n</think>\n<answer>\n```python\n{program.rstrip()}\n```\n</answer>"
 
 
@@ -93,8 +98,18 @@ def answer(design: Design, style_seed: int) -> str:
     return wrap_answer(design, render(design, style_seed), style_for(style_seed).language)
 
 
+def answer_for(design: Design, instruction: str, style_seed: int) -> tuple[Style, str, str]:
+    """(style, program, assistant message) answering `instruction`: thinking and comments in its language, and
+    the parameters it leaves out stated as assumptions."""
+    from civilinstruct.instructions import unstated_fields
+
+    style = style_for(style_seed, instruction_language(instruction))
+    program = render_style(design, style)
+    return style, program, wrap_answer(design, program, style.language, unstated_fields(instruction))
+
+
 def offline_answer(instruction_text: str, seed: int = 0) -> str:
     """Answer a building instruction offline: parse it (defaults for what it leaves out), design, render."""
     from civilinstruct.instructions import parse_instruction
 
-    return answer(design(parse_instruction(instruction_text)), seed)
+    return answer_for(design(parse_instruction(instruction_text)), instruction_text, seed)[2]

@@ -7,7 +7,8 @@ drifts and verdicts (a test checks this). 2 x 2 x 2 x 2 = 16 styles.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 LAYOUTS = ("flat", "functions")
 NAMINGS = ("descriptive", "short")
@@ -56,7 +57,17 @@ class Style:
         return f"{self.layout}-{self.naming}-{self.language}-{self.numbering}"
 
 
-def style_for(style_seed: int) -> Style:
-    """The style a seed picks (uniform over the 16)."""
+def style_for(style_seed: int, language: str | None = None) -> Style:
+    """The style a seed picks (uniform over the 16); `language` (that of the instruction) overrides the comment
+    language, so an answer reads in the language it was asked in."""
     rng = random.Random(f"civilinstruct-style-{style_seed}")
-    return Style(rng.choice(LAYOUTS), rng.choice(NAMINGS), rng.choice(LANGUAGES), rng.choice(NUMBERINGS))
+    style = Style(rng.choice(LAYOUTS), rng.choice(NAMINGS), rng.choice(LANGUAGES), rng.choice(NUMBERINGS))
+    return style if language is None else replace(style, language=language)
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def instruction_language(text: str) -> str:
+    """"zh" for an instruction with Chinese characters, else "en"."""
+    return "zh" if _CJK.search(text) else "en"
