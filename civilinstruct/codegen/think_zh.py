@@ -24,6 +24,10 @@ _LOG_LINES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"iteration (\d+): columns (\S+) mm, beams (\S+) mm: T1 = (\S+) s, max drift (\S+), "
                 r"axial ratio (\S+), beam rho (\S+), column rho (\S+)"),
      r"第 \1 次迭代：柱 \2 mm，梁 \3 mm：T1 = \4 s，最大层间位移角 \5，轴压比 \6，梁配筋率 \7，柱配筋率 \8"),
+    (re.compile(r"iteration (\d+): columns (\S+) mm, beams (\S+) mm: T1 = (\S+) s, max drift (\S+), drift fails"),
+     r"第 \1 次迭代：柱 \2 mm，梁 \3 mm：T1 = \4 s，最大层间位移角 \5，位移角不满足"),
+    (re.compile(r"iteration (\d+): columns (\S+) mm, beams (\S+) mm: T1 = (\S+) s, max drift (\S+), stability fails"),
+     r"第 \1 次迭代：柱 \2 mm，梁 \3 mm：T1 = \4 s，最大层间位移角 \5，整体稳定不满足"),
     (re.compile(r"all checks pass after (\d+) iteration\(s\)"), r"经 \1 次迭代，各项验算均满足要求"),
     (re.compile(r"concrete raised to (C\d+) for column strength"), r"柱承载力控制，混凝土强度等级提高至 \1"),
 ]

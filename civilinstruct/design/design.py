@@ -18,9 +18,9 @@ import numpy as np
 
 from civilinstruct.design import basis
 from civilinstruct.design.frame import G, Frame, FrameModel
-from civilinstruct.design.result import Bars, ColumnGroup, Design, Hoops
 from civilinstruct.design.loads import frame_loads
 from civilinstruct.design.members import MemberInput, design_members
+from civilinstruct.design.result import Bars, ColumnGroup, Design, Hoops
 from civilinstruct.design.spec import BuildingSpec, DesignError, check_spec
 from civilinstruct.physics import codes
 from civilinstruct.physics.period import empirical_period
@@ -126,19 +126,9 @@ def _design(spec: BuildingSpec) -> Design:
         theta, f1, f2 = _stability(rs, loads.floor_gravity_design)
         drifts = rs["drifts"] * f1
         drift = float(drifts.max())
-        gD = model.gravity(loads.beam_w_dead, loads.node_load)
-        gL = model.gravity(loads.beam_w_live, [[0.0] * (spec.bays_x + 1)] * spec.stories)
-        lat = model.lateral(rs["floor_forces"])
-        scale = np.array([f2[el[5] - 1] for el in model.elements])[:, None]
-        member = design_members(model, gD, gL, lat * scale, MemberInput(
-            sizes=sizes, beam=beam, group_of=group_of, n_groups=len(groups), measures_grade=grade,
-            details_grade=dgrade, corner=position == "edge", fc_k=fc_k, ft_k=ft_k, fy_k=fy_k,
-            story_h=spec.story_height_m, span=spec.span_x_m, w_dead=loads.beam_w_dead,
-            w_live=loads.beam_w_live, w_ge=loads.beam_w))
-        log.append(f"iteration {iteration}: columns {'/'.join(f'{s * 1000:.0f}' for s in _distinct(sizes))} mm, "
-                   f"beams {beam[0] * 1000:.0f}x{beam[1] * 1000:.0f} mm: T1 = {rs['periods'][0]:.3f} s, "
-                   f"max drift 1/{1 / drift:.0f}, axial ratio {member.axial:.2f}, "
-                   f"beam rho {member.beam_rho * 100:.2f}%, column rho {member.col_rho * 100:.2f}%")
+        sizes_text = "/".join(f"{s * 1000:.0f}" for s in _distinct(sizes))
+        head = (f"iteration {iteration}: columns {sizes_text} mm, beams {beam[0] * 1000:.0f}x{beam[1] * 1000:.0f} mm: "
+                f"T1 = {rs['periods'][0]:.3f} s, max drift 1/{1 / drift:.0f}")
         stiffen = 0.0
         if drift > codes.DRIFT_LIMIT_FRAME:
             failing = f"interstory drift 1/{1 / drift:.0f} > 1/550 (GB 50011 5.5.1)"
@@ -146,6 +136,20 @@ def _design(spec: BuildingSpec) -> Design:
         elif max(theta) > basis.THETA_STABLE:
             failing = f"stability sum G / (D h) = {max(theta):.3f} > 0.10 (JGJ 3-2010 5.4.4)"
             stiffen = max(theta) / basis.THETA_STABLE
+        if stiffen:  # members are designed only for a frame stiff enough to keep
+            log.append(f"{head}, {'stability' if drift <= codes.DRIFT_LIMIT_FRAME else 'drift'} fails")
+        else:
+            gD = model.gravity(loads.beam_w_dead, loads.node_load)
+            gL = model.gravity(loads.beam_w_live, [[0.0] * (spec.bays_x + 1)] * spec.stories)
+            lat = model.lateral(rs["floor_forces"])
+            scale = np.array([f2[el[5] - 1] for el in model.elements])[:, None]
+            member = design_members(model, gD, gL, lat * scale, MemberInput(
+                sizes=sizes, beam=beam, group_of=group_of, n_groups=len(groups), measures_grade=grade,
+                details_grade=dgrade, corner=position == "edge", fc_k=fc_k, ft_k=ft_k, fy_k=fy_k,
+                story_h=spec.story_height_m, span=spec.span_x_m, w_dead=loads.beam_w_dead,
+                w_live=loads.beam_w_live, w_ge=loads.beam_w))
+            log.append(f"{head}, axial ratio {member.axial:.2f}, beam rho {member.beam_rho * 100:.2f}%, "
+                       f"column rho {member.col_rho * 100:.2f}%")
         if stiffen:
             # Beams first: to span/10 always, on to span/8 while they are the less stiff members of the frame
             # (i_b = flange E I_b / L below i_c = E I_c / h); then columns. Stiffness grows ~ size^4.
@@ -158,7 +162,7 @@ def _design(spec: BuildingSpec) -> Design:
                 base_col = max(base_col + STEP_M, _round_up(base_col * factor))
         elif member.axial > mu_limit:
             failing = f"axial compression ratio {member.axial:.2f} > {mu_limit:.2f} (GB 50011 6.3.6)"
-            base_col += STEP_M
+            base_col = max(base_col + STEP_M, _round_up(base_col * math.sqrt(member.axial / mu_limit)))
         elif member.failing.startswith("beam"):
             failing = member.failing
             if beam_h >= min(_round_up(spec.span_x_m / BEAM_STRENGTH_DEPTH), 2.0 * beam[0]) - 1e-9:
@@ -173,6 +177,8 @@ def _design(spec: BuildingSpec) -> Design:
             if concrete != "C50" and "section limit" in failing:  # shear: stronger concrete before a larger column
                 concrete = GRADES[GRADES.index(concrete) + 1]
                 log.append(f"concrete raised to {concrete} for column strength")
+            elif member.col_rho > basis.MAX_COLUMN_RHO:  # steel ~ moment / size: grow by the cube root
+                base_col = max(base_col + STEP_M, _round_up(base_col * (member.col_rho / basis.MAX_COLUMN_RHO) ** (1 / 3)))
             else:
                 base_col += STEP_M
         else:

@@ -148,7 +148,9 @@ def design_brief(d: Any) -> str:
         "seismic_grade": d.seismic_grade, "Tg_s": d.tg_s, "alpha_max": d.alpha_max, "damping": d.damping,
         "column_sections_mm": {f"{g.first_story}-{g.last_story}": round(g.size_m * 1000) for g in d.column_groups},
         "beam_section_mm": [round(d.beam_b_m * 1000), round(d.beam_h_m * 1000)],
-        "cracked_stiffness": {"columns": d.col_crack, "beams": d.beam_crack},
+        "stiffness_factors": {"columns_gross": d.col_crack, "beams_flange": d.beam_crack}, "psi_T": d.psi_t,
+        "frame": {"position": d.frame_position, "tributary_m": d.tributary_m},
+        "category_and_grades": [d.category, d.seismic_grade, d.details_grade],
         "beam_line_load_kN_per_m": d.beam_w_kn_m, "joint_mass_t": d.node_mass_t,
         "expected_T1_s": round(d.t1_s, 4), "axial_ratio_limit": d.axial_limit,
     }
