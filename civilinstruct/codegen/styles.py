@@ -30,6 +30,7 @@ NAMES: dict[str, dict[str, str]] = {
         "gamma_l": "GAMMA_LIVE", "gre_beam": "GAMMA_RE_BEAM", "gre_shear": "GAMMA_RE_SHEAR", "eta_c": "ETA_C",
         "eta_vb": "ETA_VB", "eta_vc": "ETA_VC", "fyv": "HOOP_FYV", "floor_gravity": "FLOOR_GRAVITY_DESIGN",
         "w_dead": "BEAM_DEAD_LOAD", "w_live": "BEAM_LIVE_LOAD", "col_hoops": "COLUMN_HOOPS", "beam_hoops": "BEAM_HOOPS",
+        "beam_cover": "BEAM_COVER",
     },
     "short": {
         "n_story": "NS", "story_h": "H", "n_bay": "NB", "bay_w": "L", "trib_w": "BT", "g": "g", "E": "Ec",
@@ -40,7 +41,7 @@ NAMES: dict[str, dict[str, str]] = {
         "beams": "bms", "col_props": "cprop", "grav_force": "fG", "eq_force": "fE", "results": "res",
         "ft": "ft", "psi_t": "psiT", "gamma_d": "gD", "gamma_l": "gL", "gre_beam": "gRE_b", "gre_shear": "gRE_v",
         "eta_c": "eta_c", "eta_vb": "eta_vb", "eta_vc": "eta_vc", "fyv": "fyv", "floor_gravity": "G_floor",
-        "w_dead": "wD", "w_live": "wL", "col_hoops": "col_sv", "beam_hoops": "beam_sv",
+        "w_dead": "wD", "w_live": "wL", "col_hoops": "col_sv", "beam_hoops": "beam_sv", "beam_cover": "a_sb",
     },
 }
 

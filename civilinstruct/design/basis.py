@@ -48,6 +48,8 @@ MAX_BEAM_RHO = 0.025       # GB 50011 6.3.4-1: beam-end tension steel <= 2.5 %
 MAX_BAR_SPACING_WIDE, MAX_BAR_SPACING, MIN_CLEAR_SPACING = 0.200, 0.300, 0.050
 # GB 50010 Table 11.3.6-1, beam supports: max(rho_min, k ft / fy) by grade (1: 0.40 % / 80, 2: 0.30 / 65,
 # 3-4: 0.25 / 55), on b x h.
+# Centroid of beam bars from the face: one layer 40 mm, two layers 65 mm (25 mm between layers).
+BEAM_COVER = {1: 0.040, 2: 0.065}
 BEAM_MIN_RHO = {1: (0.0040, 0.80), 2: (0.0030, 0.65), 3: (0.0025, 0.55), 4: (0.0025, 0.55)}
 # Design tensile strength of concrete ft in MPa (GB 50010 Table 4.1.4-2).
 FT_MPA = {"C30": 1.43, "C35": 1.57, "C40": 1.71, "C50": 1.89}
@@ -170,9 +172,9 @@ def pdelta_factors(theta: float) -> tuple[float, float]:
     return 1.0 / (1.0 - theta), 1.0 / (1.0 - 2.0 * theta)
 
 
-def beam_shear_capacity(b: float, h: float, ft_kpa: float, asv_s: float, seismic: bool) -> float:
+def beam_shear_capacity(b: float, h: float, ft_kpa: float, asv_s: float, seismic: bool, a_s: float = 0.04) -> float:
     """GB 50010 6.3.4 (0.7 ft b h0 + fyv Asv/s h0) and 11.3.4 (seismic: 0.42 ft b h0 + ..., / gamma_RE), kN."""
-    h0 = h - 0.04
+    h0 = h - a_s
     fyv = FYV_MPA * 1e3
     if seismic:
         return (0.6 * 0.7 * ft_kpa * b * h0 + fyv * asv_s * h0) / GAMMA_RE_SHEAR
@@ -188,9 +190,9 @@ def column_shear_capacity(b: float, lam: float, n_kn: float, fc_kpa: float, ft_k
     return (1.05 / (lam + 1.0) * ft_kpa * b * h0 + FYV_MPA * 1e3 * asv_s * h0 + 0.056 * n) / GAMMA_RE_SHEAR
 
 
-def shear_section_limit(b: float, h: float, fc_kpa: float, slender: bool) -> float:
+def shear_section_limit(b: float, h: float, fc_kpa: float, slender: bool, a_s: float = 0.04) -> float:
     """Upper bound of the seismic shear (GB 50010 11.3.3 / 11.4.6): (0.20 or 0.15) fc b h0 / gamma_RE, kN."""
-    return (0.20 if slender else 0.15) * fc_kpa * b * (h - 0.04) / GAMMA_RE_SHEAR
+    return (0.20 if slender else 0.15) * fc_kpa * b * (h - a_s) / GAMMA_RE_SHEAR
 
 
 def hoop_area_per_m(diameter_mm: int, legs: int, spacing: float) -> float:

@@ -15,9 +15,9 @@ XI_B = 0.518        # relative balanced depth, HRB400 with concrete up to C50
 BAR_DIAMETERS_MM = (16, 18, 20, 22, 25, 28)
 
 
-def beam_capacity(b: float, h: float, As: float, fc_kpa: float, fy_kpa: float) -> float:
-    """Design flexural capacity of a singly reinforced rectangular beam, kN m."""
-    h0 = h - COVER_M
+def beam_capacity(b: float, h: float, As: float, fc_kpa: float, fy_kpa: float, a_s: float = COVER_M) -> float:
+    """Design flexural capacity of a singly reinforced rectangular beam (bars' centroid a_s from the face), kN m."""
+    h0 = h - a_s
     x = min(fy_kpa * As / (fc_kpa * b), XI_B * h0)
     return fy_kpa * As * (h0 - x / 2.0) if x < XI_B * h0 else fc_kpa * b * x * (h0 - x / 2.0)
 

@@ -31,7 +31,7 @@ MAX_ITERATIONS = 60
 MAX_COLUMN_M = 1.5
 STEP_M = 0.05
 BEAM_DRIFT_DEPTH = 8.0     # beams are deepened for stiffness up to span/8 before columns grow
-BEAM_STRENGTH_DEPTH = 6.0  # and up to span/6 for strength
+BEAM_STRENGTH_DEPTH = 8.0  # and up to span/8 for strength, then wider beams (two layers of bars before that)
 
 
 GRADES = ("C30", "C35", "C40", "C50")
@@ -202,7 +202,7 @@ def _design(spec: BuildingSpec) -> Design:
         details_grade=dgrade, axial_limit=mu_limit, tg_s=tg, alpha_max=a_max, dead_kn_m2=dead, live_kn_m2=live,
         frame_position=position, tributary_m=trib, beam_crack=flange,
         beam_b_m=beam[0], beam_h_m=beam[1], beam_y_b_m=beam_y[0], beam_y_h_m=beam_y[1],
-        beam_bars=Bars(count=n, diameter_mm=dia, area_m2=area),
+        beam_bars=Bars(count=n, diameter_mm=dia, area_m2=area, layers=member.beam_layers),
         beam_hoops=Hoops(diameter_mm=member.beam_hoop[0], legs=member.beam_hoop[1], spacing_m=member.beam_hoop[2]),
         column_groups=col_groups, beam_w_kn_m=loads.beam_w, beam_w_dead_kn_m=loads.beam_w_dead,
         beam_w_live_kn_m=loads.beam_w_live, node_load_kn=loads.node_load, node_mass_t=loads.node_mass,

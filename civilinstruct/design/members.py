@@ -42,6 +42,7 @@ class MemberInput:
 class MemberResult:
     axial: float = 0.0
     beam_bars: tuple[int, int, float] = (2, 16, 0.0)
+    beam_layers: int = 1
     beam_rho: float = 0.0
     beam_dc: float = 0.0
     beam_hoop: tuple[int, int, float] = (8, 2, 0.1)          # (diameter mm, legs, spacing m)
@@ -60,12 +61,14 @@ def _bar_area(d_mm: int) -> float:
     return math.pi * (d_mm / 1000.0) ** 2 / 4.0
 
 
-def beam_bars(need: float, b: float) -> tuple[int, int, float] | None:
-    """Fewest-area (count, diameter, area) bars in one layer: clear spacing >= max(30 mm, 1.5 d) (GB 50010 9.2.1)."""
+def beam_bars(need: float, b: float, layers: int = 1) -> tuple[int, int, float] | None:
+    """Fewest-area (count, diameter, area) bars in `layers` layers: clear spacing >= max(30 mm, 1.5 d) across the
+    fuller layer (GB 50010 9.2.1)."""
     best = None
     for d in BEAM_BAR_DIAMETERS_MM:
-        n = max(2, math.ceil(need / _bar_area(d) - 1e-12))
-        clear = (b - 0.07 - n * d / 1000.0) / (n - 1)
+        n = max(2 * layers, math.ceil(need / _bar_area(d) - 1e-12))
+        per_layer = math.ceil(n / layers)
+        clear = (b - 0.07 - per_layer * d / 1000.0) / (per_layer - 1)
         if clear >= max(0.030, 1.5 * d / 1000.0) - 1e-9 and (best is None or n * _bar_area(d) < best[2]):
             best = (n, d, n * _bar_area(d))
     return best
@@ -155,24 +158,32 @@ def design_members(model, gD: np.ndarray, gL: np.ndarray, E: np.ndarray, m: Memb
             beam_v = max(beam_v, v)
             beam_v_grav = max(beam_v_grav, abs(GAMMA_D * d_[1] + GAMMA_L * l_[1]), abs(GAMMA_D * d_[4] + GAMMA_L * l_[4]))
     # --- beams: bars from the governing moment (seismic x gamma_RE, or gravity only), minimum steel
-    h0 = bh - checks.COVER_M
-    disc = h0 ** 2 - 2 * beam_need / (fc * bb)
-    if disc <= 0:
-        r.failing = "beam flexure: the section cannot carry the moment (GB 50010 6.2.10)"
-        return r
-    as_need = (h0 - math.sqrt(disc)) * fc * bb / fy * 1.02
-    as_need = max(as_need, basis.beam_min_area(dgrade, bb, bh, ft / 1e3, fy / 1e3))
-    r.beam_rho = as_need / (bb * h0)
-    bars = beam_bars(as_need, bb)
+    bars = None
+    for layers in (1, 2):  # a second layer before a larger section (h0 drops to h - 65 mm)
+        a_s = basis.BEAM_COVER[layers]
+        h0 = bh - a_s
+        disc = h0 ** 2 - 2 * beam_need / (fc * bb)
+        if disc <= 0:
+            r.failing = "beam flexure: the section cannot carry the moment (GB 50010 6.2.10)"
+            return r
+        as_need = (h0 - math.sqrt(disc)) * fc * bb / fy * 1.02
+        as_need = max(as_need, basis.beam_min_area(dgrade, bb, bh, ft / 1e3, fy / 1e3))
+        r.beam_rho = as_need / (bb * h0)
+        bars = beam_bars(as_need, bb, layers)
+        if bars is not None:
+            break
     if r.beam_rho > basis.MAX_BEAM_RHO or bars is None:
         r.failing = f"beam reinforcement ratio {r.beam_rho * 100:.1f}% > 2.5% or bars do not fit (GB 50011 6.3.4)"
         return r
-    r.beam_bars = bars
-    cap = checks.beam_capacity(bb, bh, bars[2], fc, fy)
+    r.beam_bars, r.beam_layers = bars, layers
+    cap = checks.beam_capacity(bb, bh, bars[2], fc, fy, a_s)
+    if beam_need > cap:  # over-reinforced: x > xi_b h0 caps the capacity (GB 50010 6.2.7)
+        r.failing = "beam flexure: compression zone beyond xi_b h0 (GB 50010 6.2.7)"
+        return r
     r.beam_dc = beam_seis / cap  # gamma_RE x M / M_u (GB 50011 5.4.2)
     r.gravity_dc = max(r.gravity_dc, beam_grav / cap)  # 1.3D + 1.5L, hogging at the ends or sagging midspan
     # beam hoops: spacing min(limit, h/4, k d) (GB 50011 6.3.3-3), shear per GB 50010 11.3.4 and 6.3.4
-    if beam_v > basis.shear_section_limit(bb, bh, fc, slender=True):
+    if beam_v > basis.shear_section_limit(bb, bh, fc, slender=True, a_s=a_s):
         r.failing = "beam shear exceeds the section limit 0.20 fc b h0 / gamma_RE (GB 50010 11.3.3)"
         return r
     s_max, d_min, k = basis.BEAM_HOOP[dgrade]
@@ -186,8 +197,8 @@ def design_members(model, gD: np.ndarray, gL: np.ndarray, E: np.ndarray, m: Memb
         return r
     r.beam_hoop = bh_hoop
     asv = basis.hoop_area_per_m(*bh_hoop)
-    r.shear_dc = max(beam_v / basis.beam_shear_capacity(bb, bh, ft, asv, True),
-                     beam_v_grav / basis.beam_shear_capacity(bb, bh, ft, asv, False))
+    r.shear_dc = max(beam_v / basis.beam_shear_capacity(bb, bh, ft, asv, True, a_s),
+                     beam_v_grav / basis.beam_shear_capacity(bb, bh, ft, asv, False, a_s))
     # --- columns: bars per group, then flexure, gravity-only, shear
     rho_min = (basis.MIN_CORNER_COLUMN_RHO if m.corner else basis.MIN_COLUMN_RHO)[dgrade]
     for grp in range(m.n_groups):

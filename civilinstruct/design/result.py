@@ -19,10 +19,18 @@ class Bars(BaseModel):
     count: int
     diameter_mm: int
     area_m2: float
+    layers: int = 1
 
     @property
     def label(self) -> str:
-        return f"{self.count}C{self.diameter_mm}"
+        """`4C25`, or `6C25 3/3` for two layers (Chinese drawing notation)."""
+        first = -(-self.count // self.layers)
+        return f"{self.count}C{self.diameter_mm}" + (f" {first}/{self.count - first}" if self.layers == 2 else "")
+
+    @property
+    def cover_m(self) -> float:
+        """Centroid of the bars from the face (one layer 40 mm, two 65 mm)."""
+        return basis.BEAM_COVER[self.layers]
 
 
 class Hoops(BaseModel):

@@ -122,3 +122,17 @@ def test_midspan_moment() -> None:
     = wL^2/24; simply supported (M1 = 0): 45 = wL^2/8."""
     assert _midspan(np.array([0, 30.0, 30.0, 0, 30.0, -30.0]), 10.0, 6.0) == pytest.approx(15.0)
     assert _midspan(np.array([0, 30.0, 0.0, 0, 30.0, 0.0]), 10.0, 6.0) == pytest.approx(45.0)
+
+
+def test_beam_bars_take_a_second_layer() -> None:
+    """4000 mm2 in a 300 mm beam: in one layer no bar size fits (5C32: (300 - 70 - 160) / 4 = 17.5 mm clear
+    < 48 mm); in two layers 5C32 (3/2: (300 - 70 - 96) / 2 = 67 mm clear) = 4021 mm2, with C28 7 bars need 4 per
+    layer (39 mm < 42 mm). Two layers put the bars' centroid 65 mm from the face."""
+    from civilinstruct.design.members import beam_bars
+    from civilinstruct.design.result import Bars
+
+    assert beam_bars(4.0e-3, 0.3, 1) is None
+    n, d, area = beam_bars(4.0e-3, 0.3, 2)
+    assert (n, d) == (5, 32) and area == pytest.approx(4.021e-3, rel=1e-3)
+    bars = Bars(count=n, diameter_mm=d, area_m2=area, layers=2)
+    assert bars.label == "5C32 3/2" and bars.cover_m == 0.065

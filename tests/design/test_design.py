@@ -105,17 +105,18 @@ def test_sampled_designs_pass_every_check() -> None:
 
 
 def test_beams_grow_before_columns() -> None:
-    """A drift-governed frame: the columns stay at their axial-ratio size until the beams reach span/10."""
-    d = design(BuildingSpec(function="office", stories=8, story_height_m=3.6, bays_x=3, bays_y=3, span_x_m=8.0,
-                            span_y_m=6.0, intensity=8, pga_g=0.20, design_group=2, site_class="III"))
+    """A drift-governed frame (intensity 9, site III): the first drift failures deepen the beams from span/12
+    (550 mm) while the columns keep their axial-ratio size; columns grow for drift only once the beams are at least
+    span/10 = 660 mm deep."""
+    d = design(BuildingSpec(function="office", stories=3, story_height_m=3.3, bays_x=2, bays_y=4, span_x_m=6.6,
+                            span_y_m=6.6, intensity=9, pga_g=0.40, design_group=3, site_class="III"))
     rows = [line for line in d.iterations if line.startswith("iteration")]
-    first_columns = rows[0].split("columns ")[1].split(" mm")[0]
-    for row in rows:
-        if row.split("columns ")[1].split(" mm")[0] != first_columns:
-            depth = int(row.split("beams ")[1].split(" mm")[0].split("x")[1])
-            assert depth >= 800  # span/10 of 8.0 m
-            break
-    assert d.beam_h_m >= 0.8
+    columns = [row.split("columns ")[1].split(" mm")[0] for row in rows]
+    depths = [int(row.split("beams ")[1].split(" mm")[0].split("x")[1]) for row in rows]
+    assert rows[0].endswith("drift fails") and columns[1] == columns[0] and depths[1] > depths[0] == 550
+    grown = [i for i in range(len(rows) - 1) if rows[i].endswith("drift fails") and columns[i + 1] != columns[i]]
+    assert grown and all(depths[i] >= 660 for i in grown)
+    assert d.beam_h_m <= 6.6 / 8 + 0.05  # beams stay within span/8
 
 
 def test_gravity_only_combination_governs_a_heavy_floor() -> None:
