@@ -1,7 +1,8 @@
 """Benchmark of the long_code pipeline (issue #5 targets), end to end through the store and the sandbox.
 
 Quality on N seeded specs: share of programs that execute (target >= 97%), FE T1 / empirical T1 (min, median,
-max; raw and times psi_T), share with an explicit, number-consistent verdict (target >= 97%), lines per program
+max; raw and times psi_T), T1 / (0.1 N), share with an explicit, number-consistent verdict (target >= 97%),
+answers in their instruction's language and stating the parameters it left out (issue 16), lines per program
 (median >= 300). Speed: the pipeline's seconds per program, against a baseline measured in the same run (the
 same programs, each in a fresh `python` process, as a naive runner would do), and the projected time for
 3,100 programs against the 10-minute budget. `--full` builds the 3,100 for real.
