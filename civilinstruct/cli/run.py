@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from civilinstruct.sandbox.result import RunResult
 
 STATUS_STYLE = {"ok": "green", "error": "red", "timeout": "yellow", "crashed": "magenta", "killed": "magenta",
-                "oom": "yellow"}
+                "oom": "yellow", "terminated": "magenta"}
 
 
 def run(
