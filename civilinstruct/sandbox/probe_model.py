@@ -9,7 +9,7 @@ Units are the program's: the project's programs use kN, m, s, so masses are in t
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -40,3 +40,85 @@ class ModelProbe(BaseModel):
     snapshot: Snapshot | None = Field(None, description="when the model was read: at the last successful eigen "
                                                         "call, before a wipe, or at the program's end")
     truncated: bool = Field(False, description="the model was too large to read whole (counts stay right)")
+
+
+_MM = 3  # lengths are compared to the millimetre (m units)
+
+
+def summarise(probe: dict[str, Any] | None) -> ModelProbe | None:
+    """The supervisor's merged probe record (`probe.merge`) as a `ModelProbe`; None when the probe saw nothing."""
+    if not probe:
+        return None
+    raw = probe.get("raw") or {}
+    calls = int(probe.get("eigen_calls") or 0)
+    if not raw and not calls:
+        return None
+    out = ModelProbe(
+        ndm=raw.get("ndm"), ndf=raw.get("ndf"), nodes=int(raw.get("nodes") or 0),
+        elements=int(raw.get("elements") or 0), element_types=dict(raw.get("types") or {}),
+        fixed_nodes=int(raw.get("fixed") or 0), eigen_calls=calls, eigen_failed=bool(probe.get("eigen_failed")),
+        eigen_periods_s=[round(float(t), 6) for t in probe.get("eigen_periods_s") or []],
+        snapshot=probe.get("snapshot") if raw else None, truncated=bool(raw.get("truncated")))
+    coords: list[list[float]] = raw.get("coords") or []
+    if not coords:
+        return out
+    ndm = out.ndm or len(coords[0])
+    vertical = _vertical_axis(coords, [i for i in raw.get("base") or [] if 0 <= i < len(coords)], ndm)
+    out.vertical_axis = "y" if vertical == 1 else "z"
+    base = min(c[vertical] for c in coords)
+    pairs = [(a, b) for a, b in raw.get("pairs") or [] if 0 <= a < len(coords) and 0 <= b < len(coords)]
+    levels = _floor_levels(coords, pairs, raw.get("mass_x") or [], vertical, base)
+    out.floor_elevations_m = levels
+    out.stories = len(levels)
+    out.story_heights_m = [round(h - lo, _MM) for lo, h in zip([0.0, *levels], levels)]
+    horizontal = [axis for axis in range(min(ndm, 3)) if axis != vertical]
+    lines = _column_lines(coords, pairs, vertical, raw.get("base") or [])
+    out.spans_m = {"xyz"[axis]: _gaps(sorted({round(c[axis], _MM) for c in lines})) for axis in horizontal}
+    out.total_mass_t = round(sum(float(m) for m in raw.get("mass_x") or []), 6)
+    return out
+
+
+def _vertical_axis(coords: list[list[float]], base: list[int], ndm: int) -> int:
+    """y in 2D; in 3D the axis (z, else y) along which every fixed node sits at the lowest level."""
+    if ndm < 3 or len(coords[0]) < 3:
+        return 1
+    for axis in (2, 1):
+        low = min(c[axis] for c in coords)
+        if base and all(abs(coords[i][axis] - low) < 1e-6 for i in base) and \
+                max(c[axis] for c in coords) - low > 1e-6:
+            return axis
+    return 2
+
+
+def _floor_levels(coords: list[list[float]], pairs: list[tuple[int, int]], mass: list[float], vertical: int,
+                  base: float) -> list[float]:
+    """Heights above the base of the floors: where horizontal members are; else where mass is; else every node."""
+    def above(indices: Any) -> list[float]:
+        return sorted({round(coords[i][vertical] - base, _MM) for i in indices} - {0.0})
+
+    beams = [i for a, b in pairs if _horizontal(coords[a], coords[b], vertical) for i in (a, b)]
+    for chosen in (beams, [i for i, m in enumerate(mass[:len(coords)]) if m > 0], range(len(coords))):
+        levels = [h for h in above(chosen) if h > 0]
+        if levels:
+            return levels
+    return []
+
+
+def _horizontal(a: list[float], b: list[float], vertical: int) -> bool:
+    return abs(a[vertical] - b[vertical]) < 1e-6 and any(abs(x - y) > 1e-6 for x, y in zip(a, b))
+
+
+def _column_lines(coords: list[list[float]], pairs: list[tuple[int, int]], vertical: int,
+                  base: list[int]) -> list[list[float]]:
+    """A point of each vertical member (its column line); the supports when there is none."""
+    lines = []
+    for a, b in pairs:
+        pa, pb = coords[a], coords[b]
+        if abs(pa[vertical] - pb[vertical]) > 1e-6 and all(
+                abs(x - y) < 1e-6 for axis, (x, y) in enumerate(zip(pa, pb)) if axis != vertical):
+            lines.append(pa)
+    return lines or [coords[i] for i in base if 0 <= i < len(coords)]
+
+
+def _gaps(values: list[float]) -> list[float]:
+    return [round(b - a, _MM) for a, b in zip(values, values[1:])]

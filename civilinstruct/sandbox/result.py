@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from civilinstruct.physics.reading import read_compliance, read_max_drift, read_periods
-from civilinstruct.sandbox.probe_model import ModelProbe
+from civilinstruct.sandbox.probe_model import ModelProbe, summarise
 
 # "terminated": the process ended (often with exit code 0, from OpenSees' C++) before the program's last line.
 RunStatus = Literal["ok", "error", "timeout", "crashed", "killed", "oom", "terminated"]
@@ -153,7 +153,7 @@ def from_zygote(raw: dict[str, Any], code: str, timeout: float, max_output: int)
         stdout=raw.get("stdout", ""), stderr=stderr,
         stdout_truncated=bool(raw.get("stdout_truncated")), stderr_truncated=bool(raw.get("stderr_truncated")),
         wall_s=round(float(raw.get("wall_s", 0.0)), 6),
-        last_line=raw.get("last_line") if status == "terminated" else None, model=raw.get("model"),
+        last_line=raw.get("last_line") if status == "terminated" else None, model=raw.get("model") or summarise(raw.get("probe")),
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from civilinstruct.errors import CivilError
 from civilinstruct.sandbox import cgroup, isolation
 from civilinstruct.sandbox.cgroup import MemoryCgroup
-from civilinstruct.sandbox.zygote import read_msg, write_msg
+from civilinstruct.sandbox.wire import read_msg, write_msg
 
 # PR_SET_PDEATHSIG (bwrap --die-with-parent) follows the *thread* that forked: every zygote is started from
 # this one long-lived thread, so a zygote never dies because a short-lived pool thread ended.
