@@ -115,8 +115,8 @@ def install() -> Any:
                 snap["coords"] = [list(coord(t)) for t in tags]
                 masses = [mass(t) for t in tags]
                 snap["mass_x"] = [float(m[0]) if m else 0.0 for m in masses]
-                snap["base"] = [tags.index(t) for t in set(fixed) if t in tags][:MAX_NODES]
                 index = {t: i for i, t in enumerate(tags)}
+                snap["base"] = sorted(index[t] for t in set(fixed) if t in index)
                 types: dict[str, int] = {}
                 pairs = []
                 for e in etags:
@@ -184,6 +184,12 @@ def install() -> Any:
 
         @staticmethod
         def c_exit(status: int) -> None:
+            """C code called exit(): what the program printed is still in Python's buffers; then the frame."""
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except BaseException:
+                    pass
             if st["mac"] is None:
                 return
             line = _program_line()

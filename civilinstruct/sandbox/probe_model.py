@@ -59,9 +59,19 @@ def summarise(probe: dict[str, Any] | None) -> ModelProbe | None:
         fixed_nodes=int(raw.get("fixed") or 0), eigen_calls=calls, eigen_failed=bool(probe.get("eigen_failed")),
         eigen_periods_s=[round(float(t), 6) for t in probe.get("eigen_periods_s") or []],
         snapshot=probe.get("snapshot") if raw else None, truncated=bool(raw.get("truncated")))
+    try:
+        _geometry(out, raw)
+    except (ValueError, IndexError, TypeError, KeyError):  # an odd model (1D, mixed dimensions): counts only
+        pass
+    return out
+
+
+def _geometry(out: ModelProbe, raw: dict[str, Any]) -> None:
+    """Floors, story heights, spans and mass from the node coordinates and the two-node elements."""
     coords: list[list[float]] = raw.get("coords") or []
-    if not coords:
-        return out
+    if not coords or min(len(c) for c in coords) < 2:
+        out.total_mass_t = round(sum(float(m) for m in raw.get("mass_x") or []), 6)
+        return
     ndm = out.ndm or len(coords[0])
     vertical = _vertical_axis(coords, [i for i in raw.get("base") or [] if 0 <= i < len(coords)], ndm)
     out.vertical_axis = "y" if vertical == 1 else "z"
@@ -75,7 +85,6 @@ def summarise(probe: dict[str, Any] | None) -> ModelProbe | None:
     lines = _column_lines(coords, pairs, vertical, raw.get("base") or [])
     out.spans_m = {"xyz"[axis]: _gaps(sorted({round(c[axis], _MM) for c in lines})) for axis in horizontal}
     out.total_mass_t = round(sum(float(m) for m in raw.get("mass_x") or []), 6)
-    return out
 
 
 def _vertical_axis(coords: list[list[float]], base: list[int], ndm: int) -> int:
