@@ -43,6 +43,32 @@ class ModelProbe(BaseModel):
 
 
 _MM = 3  # lengths are compared to the millimetre (m units)
+# The probe runs in the program's process: a program that digs into closures, frames, the collector, memory or the
+# sandbox's own modules could reach the probe's key. Such a program's period is never `verified` (a frame program
+# has no reason to use any of these).
+INTROSPECTION = frozenset({"__closure__", "cell_contents", "__code__", "__globals__", "_getframe", "f_back",
+                           "f_locals", "f_globals", "get_referrers", "get_referents", "get_objects", "ctypes", "cffi",
+                           "__subclasses__", "inspect", "_civilinstruct_probe", "_civilinstruct_forker"})
+_IN_STRINGS = (*INTROSPECTION, "/proc/self", "/proc/%d", "mem")
+
+
+def reaches_into_interpreter(code: str) -> str | None:
+    """The first introspection name the program uses (as a name, or in a string: getattr(f, "__closure__")), or
+    None. Comments do not count; a program that does not tokenize is read as plain text."""
+    import io
+    import tokenize
+
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+            if tok.type == tokenize.NAME and tok.string in INTROSPECTION:
+                return tok.string
+            if tok.type == tokenize.STRING:
+                hit = next((t for t in _IN_STRINGS if t in tok.string and (t != "mem" or "/proc" in tok.string)), None)
+                if hit:
+                    return hit
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return next((t for t in INTROSPECTION if t in code), None)
+    return None
 
 
 def summarise(probe: dict[str, Any] | None) -> ModelProbe | None:

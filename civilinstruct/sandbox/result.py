@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from civilinstruct.physics.reading import read_compliance, read_max_drift, read_periods
-from civilinstruct.sandbox.probe_model import ModelProbe, summarise
+from civilinstruct.sandbox.probe_model import ModelProbe, reaches_into_interpreter, summarise
 
 # "terminated": the process ended (often with exit code 0, from OpenSees' C++) before the program's last line.
 RunStatus = Literal["ok", "error", "timeout", "crashed", "killed", "oom", "terminated"]
@@ -147,13 +147,21 @@ def from_zygote(raw: dict[str, Any], code: str, timeout: float, max_output: int)
         status = "ok"
     else:
         status = "error"
+    model = raw.get("model") or summarise(raw.get("probe"))
+    stdout = raw.get("stdout", "")
+    printed = read_periods(stdout)
+    check = check_period(printed[0] if printed else None, model)
+    if model is not None and model.eigen_periods_s and reaches_into_interpreter(code):
+        # It could have forged its eigen record from inside the process: not evidence of anything.
+        model = model.model_copy(update={"eigen_periods_s": []})
+        check = "unverified" if printed else "none"
     return RunResult(
         status=status, exit_code=exit_code, exception_type=exc_type, exception_message=exc_msg,
         error_line=raw.get("error_line"), total_lines=total_lines(code),
-        stdout=raw.get("stdout", ""), stderr=stderr,
+        stdout=stdout, stderr=stderr,
         stdout_truncated=bool(raw.get("stdout_truncated")), stderr_truncated=bool(raw.get("stderr_truncated")),
         wall_s=round(float(raw.get("wall_s", 0.0)), 6),
-        last_line=raw.get("last_line") if status == "terminated" else None, model=raw.get("model") or summarise(raw.get("probe")),
+        last_line=raw.get("last_line") if status == "terminated" else None, model=model, period_check=check,
     )
 
 
