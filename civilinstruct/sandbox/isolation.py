@@ -20,7 +20,7 @@ from pathlib import Path
 ZYGOTE_SOURCE = Path(__file__).with_name("zygote.py")
 ZYGOTE_IN_SANDBOX = "/opt/civilinstruct/zygote.py"
 # The modules the zygote loads from its own directory (the civilinstruct package is not visible in the sandbox).
-SIBLING_SOURCES = tuple(Path(__file__).with_name(f"{name}.py") for name in ("wire", "probe", "forker"))
+SIBLING_SOURCES = tuple(Path(__file__).with_name(f"{name}.py") for name in ("wire", "probe", "sweep", "forker"))
 SCRATCH_ROOT = "/tmp"
 # The only variables a program sees (plus HOME/TMPDIR = its scratch dir): one BLAS thread per worker.
 SANDBOX_ENV = {

@@ -81,7 +81,7 @@ class Zygote:
             os.chmod(self._scratch_root, 0o711)
             argv = [sys.executable, "-I", str(isolation.ZYGOTE_SOURCE)]
             scratch_root = self._scratch_root
-        argv += [str(req_r), str(resp_w), scratch_root]
+        argv += [str(req_r), str(resp_w), scratch_root, "own-ipc" if self.namespaced else "host-ipc"]
         try:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                          stderr=self._stderr, pass_fds=(req_r, resp_w), env=env,

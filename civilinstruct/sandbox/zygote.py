@@ -51,11 +51,12 @@ def _load_sibling(name: str) -> Any:
 
 if __package__:
     from civilinstruct.sandbox import forker as fk
-    from civilinstruct.sandbox import probe
+    from civilinstruct.sandbox import probe, sweep
     from civilinstruct.sandbox.wire import read_body, read_exact, read_msg, write_body, write_msg
 else:  # inside the sandbox the package is not importable: the modules next to this file, in dependency order
     _wire = _load_sibling("wire")
     probe = _load_sibling("probe")
+    sweep = _load_sibling("sweep")
     fk = _load_sibling("forker")
     read_body, read_exact, read_msg, write_body, write_msg = (
         _wire.read_body, _wire.read_exact, _wire.read_msg, _wire.write_body, _wire.write_msg)
@@ -73,7 +74,7 @@ class Forker:
         os.write(self.cmd_w, b"f")
         answer = read_exact(self.pid_r, fk.PID_FORMAT.size)
         if answer is None:
-            raise ForkerDied("a forker is gone")
+            raise sweep.ForkerDied("a forker is gone")
         (pid,) = fk.PID_FORMAT.unpack(answer)
         if pid < 0:
             raise OSError(-pid, f"fork: {os.strerror(-pid)}")
@@ -83,7 +84,7 @@ class Forker:
 class Zygote:
     """The supervisor: serves run requests one at a time, in order; the forkers make the children."""
 
-    def __init__(self, req_fd: int, resp_fd: int, scratch_root: str) -> None:
+    def __init__(self, req_fd: int, resp_fd: int, scratch_root: str, own_ipc: bool = False) -> None:
         self.req_fd, self.resp_fd = req_fd, resp_fd
         self.scratch_root = scratch_root
         self.scratch = fk.usual_scratch(scratch_root)
@@ -93,6 +94,8 @@ class Zygote:
         self._scratch_made = False
         self._prepared: tuple[int | None, int, int] | None = None  # (uid, forker, pid) of the child forked ahead
         self.key = b""  # the running child's probe key
+        self.own_ipc = own_ipc  # bwrap gave us an IPC namespace of our own: every SysV object in it is a program's
+        self.ipc_before: frozenset[tuple[str, int]] = frozenset()
         self._start_forkers()
 
     def _start_forkers(self) -> None:
@@ -246,6 +249,7 @@ class Zygote:
         self._prepared = None
         start = time.monotonic()
         self.key = os.urandom(probe.KEY_BYTES)  # the child's probe signs its frames with it
+        self.ipc_before = sweep.ipc_snapshot(self.own_ipc)
         write_body(self.ctl_w, body)  # (the pipe has other readers: a child that died now just reads nothing)
         os.write(self.ctl_w, self.key)
         return prep[2], start
@@ -328,109 +332,15 @@ class Zygote:
 
     # -- cleanup
     def sweep(self, uid: int | None) -> None:
-        """Kill and reap everything the program left (daemons, fork bombs, SIGTERM-ignorers).
-
-        Whatever a program left is our descendant, and when its first process is gone, the roots of what is left
-        are our children (we are their subreaper): so the usual case, nothing left, costs one read of our list of
-        children. Otherwise everything with the program's uid is killed (from a helper with that uid: the forker
-        runs as root and is spared), or without a uid, every descendant but the forkers.
-        """
-        import time
-
-        for _ in range(1000):
-            self._reap()
-            if not self._children() - self.forker_pids:
-                return
-            if uid is not None:
-                self._kill_uid(uid)
-            else:
-                self._kill_descendants()
-            time.sleep(0.001)  # (SIGKILLed processes die asynchronously; the next round reaps them)
-
-    def _reap(self) -> None:
-        while True:
-            try:
-                child, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if child == 0:
-                return
-            if child in self.forker_pids:
-                raise ForkerDied("a forker died")
-
-    def _children(self) -> set[int]:
-        """Our children (alive or not yet reaped), from the kernel's list; a /proc walk where it has none."""
-        me = os.getpid()
-        try:
-            with open(f"/proc/{me}/task/{me}/children", "rb") as fh:
-                return {int(pid) for pid in fh.read().split()}
-        except OSError:
-            return {pid for pid, ppid in _parents().items() if ppid == me}
-
-    def _kill_uid(self, uid: int) -> None:
-        """kill(-1) as the program's uid: every process of that uid, nothing else."""
-        import signal
-
-        helper = os.fork()
-        if helper == 0:
-            code = 0
-            try:
-                os.setgid(uid)
-                os.setuid(uid)
-                for _ in range(1000):
-                    os.kill(-1, signal.SIGKILL)
-            except ProcessLookupError:
-                code = 0
-            except BaseException:
-                code = 1
-            os._exit(code)
-        os.waitpid(helper, 0)
-
-    def _kill_descendants(self) -> None:
-        import signal
-
-        for pid in _descendants(os.getpid()):
-            if pid not in self.forker_pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-
-
-class ForkerDied(RuntimeError):
-    """The forker is gone: the supervisor exits and the host starts a new zygote."""
-
-
-def _parents() -> dict[int, int]:
-    """pid -> parent pid of every live process we can see."""
-    parents: dict[int, int] = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(b")") + 2:].split()
-        if fields[0] != b"Z":
-            parents[int(name)] = int(fields[1])
-    return parents
-
-
-def _descendants(root: int) -> list[int]:
-    parents = _parents()
-    found, frontier = [], {root}
-    while frontier:
-        nxt = {pid for pid, ppid in parents.items() if ppid in frontier}
-        found.extend(nxt)
-        frontier = nxt
-    return found
+        """Kill and reap everything the program left, then remove the SysV IPC objects it made (see sweep.py)."""
+        sweep.sweep(uid, self.forker_pids)
+        sweep.clean_ipc(uid, self.own_ipc, self.ipc_before)
 
 
 def main(argv: list[str]) -> int:
     req_fd, resp_fd = int(argv[1]), int(argv[2])
     scratch_root = argv[3]
+    own_ipc = argv[4:5] == ["own-ipc"]  # the host started us in bubblewrap, with --unshare-ipc
     import signal
 
     # Default dispositions here, inherited by the forker and every child (which then need not touch its signal
@@ -442,7 +352,7 @@ def main(argv: list[str]) -> int:
     import time  # noqa: F401
 
     try:
-        zygote = Zygote(req_fd, resp_fd, scratch_root)
+        zygote = Zygote(req_fd, resp_fd, scratch_root, own_ipc)
     except (OSError, RuntimeError) as exc:
         print(f"the sandbox worker could not start its forker: {exc!r}", file=sys.stderr)
         return 1
@@ -450,7 +360,7 @@ def main(argv: list[str]) -> int:
     write_msg(resp_fd, info)
     try:
         zygote.serve()
-    except ForkerDied as exc:  # the host sees the pipe close and starts a new zygote
+    except sweep.ForkerDied as exc:  # the host sees the pipe close and starts a new zygote
         print(f"the sandbox worker stopped: {exc}", file=sys.stderr)
         return 1
     return 0
