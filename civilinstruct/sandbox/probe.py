@@ -74,8 +74,10 @@ def install() -> Any:
         if mac is None:
             return
         data = dumps(body, separators=(",", ":")).encode()
-        if not always and st["sent"] + len(data) > MAX_SENT:
-            return
+        if st["sent"] + len(data) > MAX_SENT:
+            if not always:
+                return
+            data = dumps({**body, "model": None}, separators=(",", ":")).encode()  # how it ended still fits
         seq = st["seq"]
         st["seq"] = seq + 1
         tag = mac.copy()
@@ -179,7 +181,10 @@ def install() -> Any:
         @staticmethod
         def finish(report: dict[str, Any]) -> None:
             """The program's last line was passed (or it raised): the model it left, then how it ended."""
-            send({"k": "end", "report": report, "model": snapshot()}, always=True)
+            try:
+                send({"k": "end", "report": report, "model": snapshot()}, always=True)
+            except BaseException:  # (out of memory, say): how it ended matters more than the model
+                send({"k": "end", "report": report, "model": None}, always=True)
             st["mac"] = None
 
         @staticmethod
