@@ -119,7 +119,8 @@ def _child(scratch: str, fds: ChildFds, libc: Any) -> None:
         req = read_msg(ctl_r)
         if req is None:
             os._exit(0)
-        _PROBE[0].start(read_exact(ctl_r, probe.KEY_BYTES), rep_w)  # from here on it reports, authenticated
+        # From here on it reports, authenticated with the key that follows the request.
+        _PROBE[0].start(read_exact(ctl_r, probe.KEY_BYTES), rep_w, bool(req.get("probe", True)))
         os.close(ctl_r)
         limits = req["limits"]
         setrlimit = _resource.setrlimit

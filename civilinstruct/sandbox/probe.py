@@ -114,9 +114,8 @@ def install() -> Any:
                 snap["truncated"] = True
             else:
                 coord, mass, ele_nodes, ele_type = q["nodeCoord"], q["nodeMass"], q["eleNodes"], q["eleType"]
-                snap["coords"] = [list(coord(t)) for t in tags]
-                masses = [mass(t) for t in tags]
-                snap["mass_x"] = [float(m[0]) if m else 0.0 for m in masses]
+                snap["coords"] = [coord(t) for t in tags]
+                snap["mass_x"] = [m[0] if m else 0.0 for m in map(mass, tags)]
                 index = {t: i for i, t in enumerate(tags)}
                 snap["base"] = sorted(index[t] for t in set(fixed) if t in index)
                 types: dict[str, int] = {}
@@ -135,7 +134,7 @@ def install() -> Any:
         return snap
 
     def eigen(*args: Any, **kwargs: Any) -> Any:
-        if st["mac"] is None:
+        if st["mac"] is None or not st["model"]:
             return real_eigen(*args, **kwargs)
         line = _program_line()
         st["line"] = line
@@ -150,7 +149,7 @@ def install() -> Any:
         return values
 
     def wipe(*args: Any, **kwargs: Any) -> Any:
-        if st["mac"] is not None:
+        if st["mac"] is not None and st["model"]:
             line = _program_line()
             st["line"] = line
             snap = snapshot()
@@ -174,15 +173,17 @@ def install() -> Any:
         """The zygote's handle (the program can find it; what it gives it is a way to send what is true)."""
 
         @staticmethod
-        def start(key: bytes, fd: int) -> None:
+        def start(key: bytes, fd: int, model: bool = True) -> None:
+            """From now on frames go out on `fd`; `model=False`: only how the program ended (no eigen record,
+            no snapshots: the benchmark's baseline)."""
             st.update(mac=new_mac(key, digestmod="sha256"), fd=fd, seq=0, sent=0, line=None, last_snap=None,
-                      last_counts=None)
+                      last_counts=None, model=model)
 
         @staticmethod
         def finish(report: dict[str, Any]) -> None:
             """The program's last line was passed (or it raised): the model it left, then how it ended."""
             try:
-                send({"k": "end", "report": report, "model": snapshot()}, always=True)
+                send({"k": "end", "report": report, "model": snapshot() if st["model"] else None}, always=True)
             except BaseException:  # (out of memory, say): how it ended matters more than the model
                 send({"k": "end", "report": report, "model": None}, always=True)
             st["mac"] = None
@@ -199,7 +200,7 @@ def install() -> Any:
                 return
             line = _program_line()
             send({"k": "cexit", "status": status, "line": line if line is not None else st["line"],
-                  "model": snapshot()}, always=True)
+                  "model": snapshot() if st["model"] else None}, always=True)
             st["mac"] = None
 
     _register_c_exit(Controller.c_exit)

@@ -46,6 +46,7 @@ class Limits:
     max_output: int = 1 << 20
     nproc: int = 64
     fsize: int = 256 << 20
+    probe: bool = True  # read the model each program builds (False: the probe-overhead benchmark's baseline)
 
 
 class Zygote:
@@ -164,7 +165,7 @@ class Zygote:
             self.restart()
         request = {"code": code, "timeout": limits.timeout, "max_output": limits.max_output, "uid": self.uid,
                    "limits": {"memory": limits.memory_mb * (1 << 20), "nproc": limits.nproc,
-                                          "fsize": limits.fsize}, "more": more}
+                                          "fsize": limits.fsize}, "more": more, "probe": limits.probe}
         if self.cgroup is not None and self._oom_seen is None:
             self._oom_seen = self.cgroup.oom_kills()
         oom_before = self._oom_seen or 0  # read after the previous run: nothing of ours runs in between
