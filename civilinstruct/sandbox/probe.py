@@ -178,6 +178,7 @@ def install() -> Any:
             no snapshots: the benchmark's baseline)."""
             st.update(mac=new_mac(key, digestmod="sha256"), fd=fd, seq=0, sent=0, line=None, last_snap=None,
                       last_counts=None, model=model)
+            arm_c_exit()
 
         @staticmethod
         def finish(report: dict[str, Any]) -> None:
@@ -203,21 +204,31 @@ def install() -> Any:
                   "model": snapshot() if st["model"] else None}, always=True)
             st["mac"] = None
 
-    _register_c_exit(Controller.c_exit)
+    arm_c_exit = _c_exit_arming(Controller.c_exit)
+    new_mac(b"warm", b"up", "sha256").digest()  # OpenSSL's lazy set-up, once here rather than in every child
+    dumps({"k": [1.0]}, separators=(",", ":"))
     return Controller
 
 
-def _register_c_exit(handler: Any) -> None:
-    """Run `handler(status)` when C code calls exit() (OpenSees does, mid-program); never at os._exit."""
+def _c_exit_arming(handler: Any) -> Any:
+    """A function that makes C's exit() (OpenSees calls it mid-program) run `handler(status)` in this process.
+
+    Armed in each child, never in the forker: a ctypes callback run after the interpreter has finalized (a normal
+    exit of the process that armed it) would crash; a child always ends with os._exit, which runs no handler.
+    """
     try:
         import ctypes
 
         callback = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_void_p)(lambda status, _arg: handler(status))
-        libc = ctypes.CDLL(None)
-        if libc.on_exit(callback, None) == 0:
-            _KEEP.append(callback)  # the C side holds a pointer to it
+        on_exit = ctypes.CDLL(None).on_exit
     except (OSError, AttributeError):
-        pass
+        return lambda: None
+    _KEEP.append(callback)  # the C side holds a pointer to it
+
+    def arm() -> None:
+        on_exit(callback, None)
+
+    return arm
 
 
 _KEEP: list[Any] = []

@@ -58,6 +58,8 @@ def reaches_into_interpreter(code: str) -> str | None:
     import io
     import tokenize
 
+    if not any(token in code for token in (*INTROSPECTION, "/proc")):  # the usual case: no need to tokenize
+        return None
     try:
         for tok in tokenize.generate_tokens(io.StringIO(code).readline):
             if tok.type == tokenize.NAME and tok.string in INTROSPECTION:

@@ -59,7 +59,8 @@ class RunResult(BaseModel):
         if not out and model is None:
             return data
         data = dict(data)
-        printed = read_periods(out) if out else []
+        wanted = "printed_period_s" not in data or (data.get("periods") is None and data.get("period_s") is None)
+        printed = read_periods(out) if out and wanted else []
         if data.get("printed_period_s") is None and printed:
             data["printed_period_s"] = printed[0]
         own = _eigen_periods(model)
@@ -158,7 +159,9 @@ def from_zygote(raw: dict[str, Any], code: str, timeout: float, max_output: int)
     return RunResult(
         status=status, exit_code=exit_code, exception_type=exc_type, exception_message=exc_msg,
         error_line=raw.get("error_line"), total_lines=total_lines(code),
-        stdout=stdout, stderr=stderr,
+        stdout=stdout, stderr=stderr, printed_period_s=printed[0] if printed else None,
+        **({} if model is not None and model.eigen_periods_s else {"periods": printed,
+                                                                   "period_s": printed[0] if printed else None}),
         stdout_truncated=bool(raw.get("stdout_truncated")), stderr_truncated=bool(raw.get("stderr_truncated")),
         wall_s=round(float(raw.get("wall_s", 0.0)), 6),
         last_line=raw.get("last_line") if status == "terminated" else None, model=model, period_check=check,
