@@ -119,7 +119,7 @@ def _child(scratch: str, fds: ChildFds, libc: Any) -> None:
         req = read_msg(ctl_r)
         if req is None:
             os._exit(0)
-        # From here on it reports, authenticated with the key that follows the request.
+        # From here on it reports, each frame carrying the run's key (it follows the request on the pipe).
         _PROBE[0].start(read_exact(ctl_r, probe.KEY_BYTES), rep_w, bool(req.get("probe", True)))
         os.close(ctl_r)
         limits = req["limits"]
@@ -315,7 +315,7 @@ def forker_main(cmd_r: int, pid_w: int, scratch: str, fds: ChildFds, preload: tu
         info["import_error"] = repr(exc)
     # The compiler sets up its AST types and parser tables on first use (~2 ms): once here, not in every child.
     compile(_WARM_UP_SOURCE, "<warm-up>", "exec", dont_inherit=True)
-    _PROBE[0] = probe.install()  # wraps eigen/wipe of the openseespy just imported, for every child
+    _PROBE[0] = probe.install(arm_here=True)  # wraps eigen/wipe of the openseespy just imported, for every child
     fork = clone_parent()
     gc.collect()
     gc.freeze()  # a child's collector then leaves the shared pages alone (fewer copy-on-write faults)

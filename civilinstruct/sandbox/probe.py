@@ -6,11 +6,13 @@ each import style (`import openseespy.opensees as ops`, `from openseespy.opensee
 opensees`, even the binary `openseespylinux.opensees`) gets them. The real functions, and the domain queries, stay in
 the wrappers' closure: a program that redefines, deletes or monkeypatches `eigen` only loses its own record.
 
-What the probe saw goes to the supervisor as frames on the child's report pipe, each authenticated with a per-run key
-(HMAC-SHA256 over a sequence number and the body) that the supervisor sends with the request and the program never
-sees in its namespace. Whatever a program writes on that pipe itself fails the check and is dropped; closing the pipe
-only loses frames. A program that digs the key out of the probe's closures with introspection or ctypes is beyond
-this (it runs in the same process); the reward only ever trusts a period that a genuine eigen frame confirms.
+What the probe saw goes to the supervisor as frames on the child's report pipe, each carrying a per-run key (32
+random bytes) that the supervisor sends with the request and checks on every frame. The program can only write to
+that pipe, never read it, and the key never reaches the program's namespace, so what it writes itself (fake frames,
+garbage) fails the check and is dropped; closing the pipe only loses frames. (A keyed hash would add nothing: no one
+but the supervisor reads the pipe. The key is cheap to check, where an HMAC cost ~0.3 ms per fresh child.) A program
+that digs the key out of the probe's closures with introspection or ctypes is beyond this (it runs in the same
+process): the host drops the eigen record of a program that uses such tools (`probe_model.reaches_into_interpreter`).
 
 Frames: `eigen` (each call: eigenvalues or failure, the model at that moment), `wipe` (the model before it goes),
 `end` (the program's last line was passed: the report of how it ended, the model it left), `cexit` (the process is
@@ -19,7 +21,7 @@ ending from C, e.g. OpenSees' `exit()` after `nodeEigenvector` fails: the line i
 
 from __future__ import annotations
 
-import hmac
+import hmac  # (compare_digest)
 import json
 import math
 import os
@@ -29,9 +31,7 @@ from typing import Any
 
 PROGRAM_NAME = "<program>"
 KEY_BYTES = 32
-_MAC_BYTES = 32
 _HEADER = struct.Struct(">I")
-_SEQ = struct.Struct(">Q")
 MAX_SENT = 3 << 20  # what the probe sends per run at most (the supervisor keeps 4 MiB); `end` always fits
 MAX_NODES = 20000  # bigger models are counted, not read whole
 MODULES = ("openseespy.opensees", "openseespylinux.opensees", "openseespymac.opensees", "openseespywin.opensees")
@@ -55,34 +55,31 @@ def _first(value: Any) -> int | None:
     return int(value) if isinstance(value, (int, float)) else None
 
 
-def install() -> Any:
+def install(arm_here: bool = False) -> Any:
     """Wrap `eigen` and `wipe` in every loaded openseespy module (if any); returns the controller.
 
-    The controller: `start(key, fd)` in each child before its program, `finish(report)` after it.
+    The controller: `start(key, fd)` in each child before its program, `finish(report)` after it. `arm_here`: the
+    C-exit handler is registered in this process, once, for every child it forks (only for a process that never
+    ends normally, as the forker: see `_c_exit_arming`); otherwise each child registers it in `start`.
     """
     mods = [sys.modules[name] for name in MODULES if name in sys.modules]
     real_mod = next((m for m in mods if callable(getattr(m, "eigen", None))), None)
     q = {name: getattr(real_mod, name, None) for name in _QUERIES}
-    new_mac = hmac.new
-    pack_header, pack_seq = _HEADER.pack, _SEQ.pack
+    pack_header = _HEADER.pack
     dumps, write = json.dumps, os.write
-    st: dict[str, Any] = {"mac": None}
+    st: dict[str, Any] = {"key": None}
 
     def send(body: dict[str, Any], always: bool = False) -> None:
-        """One authenticated frame; a closed or full pipe just loses it (the program may have broken it)."""
-        mac = st["mac"]
-        if mac is None:
+        """One frame with the run's key; a closed pipe just loses it (the program may have closed it)."""
+        key = st["key"]
+        if key is None:
             return
         data = dumps(body, separators=(",", ":")).encode()
         if st["sent"] + len(data) > MAX_SENT:
             if not always:
                 return
             data = dumps({**body, "model": None}, separators=(",", ":")).encode()  # how it ended still fits
-        seq = st["seq"]
-        st["seq"] = seq + 1
-        tag = mac.copy()
-        tag.update(pack_seq(seq) + data)
-        frame = memoryview(pack_header(_MAC_BYTES + len(data)) + tag.digest() + data)
+        frame = memoryview(pack_header(KEY_BYTES + len(data)) + key + data)
         st["sent"] += len(frame)
         try:
             while frame:
@@ -95,11 +92,11 @@ def install() -> Any:
         if real_mod is None:
             return None
         try:
-            tags = list(q["getNodeTags"]())
-            etags = list(q["getEleTags"]())
+            tags = q["getNodeTags"]()
+            if not tags:  # (no elements without nodes)
+                return None
+            etags = q["getEleTags"]()
         except Exception:
-            return None
-        if not tags and not etags:
             return None
         if st["last_counts"] == (len(tags), len(etags)) and st["last_snap"] is not None:
             return {"same": True}
@@ -134,7 +131,7 @@ def install() -> Any:
         return snap
 
     def eigen(*args: Any, **kwargs: Any) -> Any:
-        if st["mac"] is None or not st["model"]:
+        if st["key"] is None or not st["model"]:
             return real_eigen(*args, **kwargs)
         line = _program_line()
         st["line"] = line
@@ -149,7 +146,7 @@ def install() -> Any:
         return values
 
     def wipe(*args: Any, **kwargs: Any) -> Any:
-        if st["mac"] is not None and st["model"]:
+        if st["key"] is not None and st["model"]:
             line = _program_line()
             st["line"] = line
             snap = snapshot()
@@ -176,9 +173,10 @@ def install() -> Any:
         def start(key: bytes, fd: int, model: bool = True) -> None:
             """From now on frames go out on `fd`; `model=False`: only how the program ended (no eigen record,
             no snapshots: the benchmark's baseline)."""
-            st.update(mac=new_mac(key, digestmod="sha256"), fd=fd, seq=0, sent=0, line=None, last_snap=None,
+            st.update(key=bytes(key), fd=fd, sent=0, line=None, last_snap=None,
                       last_counts=None, model=model)
-            arm_c_exit()
+            if not arm_here:
+                arm_c_exit()
 
         @staticmethod
         def finish(report: dict[str, Any]) -> None:
@@ -187,7 +185,7 @@ def install() -> Any:
                 send({"k": "end", "report": report, "model": snapshot() if st["model"] else None}, always=True)
             except BaseException:  # (out of memory, say): how it ended matters more than the model
                 send({"k": "end", "report": report, "model": None}, always=True)
-            st["mac"] = None
+            st["key"] = None
 
         @staticmethod
         def c_exit(status: int) -> None:
@@ -197,15 +195,16 @@ def install() -> Any:
                     stream.flush()
                 except BaseException:
                     pass
-            if st["mac"] is None:
+            if st["key"] is None:
                 return
             line = _program_line()
             send({"k": "cexit", "status": status, "line": line if line is not None else st["line"],
                   "model": snapshot() if st["model"] else None}, always=True)
-            st["mac"] = None
+            st["key"] = None
 
     arm_c_exit = _c_exit_arming(Controller.c_exit)
-    new_mac(b"warm", b"up", "sha256").digest()  # OpenSSL's lazy set-up, once here rather than in every child
+    if arm_here:
+        arm_c_exit()
     dumps({"k": [1.0]}, separators=(",", ":"))
     return Controller
 
@@ -213,8 +212,8 @@ def install() -> Any:
 def _c_exit_arming(handler: Any) -> Any:
     """A function that makes C's exit() (OpenSees calls it mid-program) run `handler(status)` in this process.
 
-    Armed in each child, never in the forker: a ctypes callback run after the interpreter has finalized (a normal
-    exit of the process that armed it) would crash; a child always ends with os._exit, which runs no handler.
+    Only for processes that never end normally (the forker, the children: they end with os._exit, which runs no
+    handler): a ctypes callback run after the interpreter has finalized would crash.
     """
     try:
         import ctypes
@@ -239,23 +238,19 @@ def read_frames(data: bytes, key: bytes) -> tuple[list[dict[str, Any]], bool]:
     """The genuine frames in what the child's report pipe held, in order; also whether anything else was there."""
     frames: list[dict[str, Any]] = []
     tampered = False
-    pos, seq = 0, 0
-    mac = hmac.new(key, digestmod="sha256")
+    pos = 0
     while pos < len(data):
         if pos + _HEADER.size > len(data):
             return frames, True
         (size,) = _HEADER.unpack_from(data, pos)
         body = data[pos + _HEADER.size: pos + _HEADER.size + size]
         pos += _HEADER.size + size
-        if size < _MAC_BYTES or len(body) != size:
+        if size < KEY_BYTES or len(body) != size:
             return frames, True
-        tag, payload = body[:_MAC_BYTES], body[_MAC_BYTES:]
-        check = mac.copy()
-        check.update(_SEQ.pack(seq) + payload)
-        if not hmac.compare_digest(check.digest(), tag):
-            tampered = True  # a frame the probe did not write (or out of order): dropped
+        if not hmac.compare_digest(body[:KEY_BYTES], key):
+            tampered = True  # a frame the probe did not write: dropped
             continue
-        seq += 1
+        payload = body[KEY_BYTES:]
         try:
             frames.append(json.loads(payload.decode("utf-8")))
         except ValueError:

@@ -49,7 +49,7 @@ _MM = 3  # lengths are compared to the millimetre (m units)
 INTROSPECTION = frozenset({"__closure__", "cell_contents", "__code__", "__globals__", "_getframe", "f_back",
                            "f_locals", "f_globals", "get_referrers", "get_referents", "get_objects", "ctypes", "cffi",
                            "__subclasses__", "inspect", "_civilinstruct_probe", "_civilinstruct_forker"})
-_IN_STRINGS = (*INTROSPECTION, "/proc/self", "/proc/%d", "mem")
+_IN_STRINGS = (*INTROSPECTION, "/proc/")  # (another process's fds or memory: a frame program never reads /proc)
 
 
 def reaches_into_interpreter(code: str) -> str | None:
@@ -65,7 +65,7 @@ def reaches_into_interpreter(code: str) -> str | None:
             if tok.type == tokenize.NAME and tok.string in INTROSPECTION:
                 return tok.string
             if tok.type == tokenize.STRING:
-                hit = next((t for t in _IN_STRINGS if t in tok.string and (t != "mem" or "/proc" in tok.string)), None)
+                hit = next((t for t in _IN_STRINGS if t in tok.string), None)
                 if hit:
                     return hit
     except (tokenize.TokenError, SyntaxError, IndentationError):

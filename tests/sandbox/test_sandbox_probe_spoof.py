@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import math
 import struct
@@ -27,10 +25,9 @@ def box() -> Iterator[Sandbox]:
         yield sandbox
 
 
-def frame(payload: dict, key: bytes, seq: int = 0) -> bytes:
+def frame(payload: dict, key: bytes) -> bytes:
     body = json.dumps(payload).encode()
-    tag = hmac.new(key, struct.pack(">Q", seq) + body, hashlib.sha256).digest()
-    return struct.pack(">I", len(tag) + len(body)) + tag + body
+    return struct.pack(">I", len(key) + len(body)) + key + body
 
 
 FAKE_EIGEN = {"k": "eigen", "ok": True, "line": 3, "lambdas": [LAMBDA_FOR_1S],
@@ -48,12 +45,11 @@ SPOOFS = {
     f"msg = json.dumps({{'probe': {{'eigen_calls': 1, 'eigen_periods_s': [1.0]}}, 'reached_end': True, "
     f"'k': 'eigen', 'ok': True, 'lambdas': [{LAMBDA_FOR_1S!r}]}})\nprint(msg)\nprint(msg, file=sys.stderr)\n"
     "lam = [39.4784]\n",
-    "forged frames on every fd": MODEL + "import os, json, struct, hmac, hashlib\n"
+    "forged frames on every fd": MODEL + "import os, json, struct\n"
     f"body = json.dumps({FAKE_EIGEN!r}).encode()\n"
-    "for key in (bytes(32), b'k' * 32):\n"
-    "    tag = hmac.new(key, struct.pack('>Q', 0) + body, hashlib.sha256).digest()\n"
+    "for key in (bytes(32), b'k' * 32, os.urandom(32)):\n"
     "    for fd in range(3, 64):\n"
-    "        try:\n            os.write(fd, struct.pack('>I', len(tag) + len(body)) + tag + body)\n"
+    "        try:\n            os.write(fd, struct.pack('>I', len(key) + len(body)) + key + body)\n"
     "        except OSError:\n            pass\nlam = [39.4784]\n",
     "closes every inherited fd": MODEL + "import os\nos.closerange(3, 1024)\nlam = [39.4784]\n",
     "the real eigen's module patched under the wrapper": MODEL + "import openseespylinux.opensees as raw\n"
@@ -98,21 +94,20 @@ def test_reaches_into_interpreter_reads_names_and_strings_not_comments() -> None
     assert reaches_into_interpreter("x = 1  # inspect the ctypes of this __closure__\n") is None
     assert reaches_into_interpreter("f = getattr(g, '__closure__')\n") == "__closure__"
     assert reaches_into_interpreter("import gc\nobjs = gc.get_objects()\n") == "get_objects"
-    assert reaches_into_interpreter("open('/proc/self/mem', 'rb')\n") == "/proc/self"
+    assert reaches_into_interpreter("open('/proc/self/mem', 'rb')\n") == "/proc/"
 
 
 def test_frames_with_a_wrong_key_or_order_are_dropped_and_flagged() -> None:
     key = bytes(range(KEY_BYTES))
-    good = frame({"k": "eigen", "ok": True, "line": 4, "lambdas": [LAMBDA_FOR_1S], "model": None}, key, 0)
-    end = frame({"k": "end", "report": {}, "model": None}, key, 1)
+    good = frame({"k": "eigen", "ok": True, "line": 4, "lambdas": [LAMBDA_FOR_1S], "model": None}, key)
+    end = frame({"k": "end", "report": {}, "model": None}, key)
     frames, tampered = read_frames(good + end, key)
     assert [f["k"] for f in frames] == ["eigen", "end"] and not tampered
     assert merge(frames)["reached_end"] and merge(frames)["probe"]["eigen_periods_s"] == [pytest.approx(1.0)]
-    forged = frame(FAKE_EIGEN, bytes(KEY_BYTES), 0)
+    forged = frame(FAKE_EIGEN, bytes(KEY_BYTES)) + frame(FAKE_EIGEN, key[:-1] + b"x")
     frames, tampered = read_frames(forged + good + end, key)
     assert tampered and [f["k"] for f in frames] == ["eigen", "end"]
-    frames, tampered = read_frames(end + good, key)  # out of order: the sequence number fails
-    assert tampered and [f["k"] for f in frames] == ["eigen"]
+    assert read_frames(good[:4] + key + b"{not json", key) == ([], True)
     frames, tampered = read_frames(good + b"\x00\x00\x01", key)  # trailing garbage
     assert tampered and len(frames) == 1
     assert not merge([])["reached_end"] and summarise(merge([])["probe"]) is None
