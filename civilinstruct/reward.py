@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from civilinstruct.rewardparts.ast_coverage import analyze
-from civilinstruct.rewardparts.execution import exec_reward, relative_error
+from civilinstruct.rewardparts.execution import exec_reward, printed_period, relative_error
 from civilinstruct.rewardparts.format import extract_program, format_reward
 
 W_FMT, W_AST, W_EXEC = 0.05, 0.25, 0.70
@@ -73,7 +73,7 @@ def combine(text: str, ground_truth: Any, run: Any, static: tuple[str | None, fl
     gt = parse_ground_truth(ground_truth)
     r_exec = exec_reward(run if program else None, gt)
     reward = round(W_FMT * r_fmt + W_AST * ast_report.score + W_EXEC * r_exec, 6)
-    period = getattr(run, "period_s", None) if program else None
+    period = printed_period(run) if program and run is not None else None
     return {
         "reward": reward,
         "r_fmt": r_fmt,

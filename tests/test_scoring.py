@@ -37,7 +37,8 @@ def test_correct_program_scores_100(case) -> None:
 def test_wrong_period_loses_period_points(case) -> None:
     d, codes, results = case
     assert results[1].status == "ok"
-    assert results[1].period_s == pytest.approx(2 * d.t1_s, rel=1e-3)
+    assert results[1].printed_period_s == pytest.approx(2 * d.t1_s, rel=1e-3)
+    assert results[1].period_check == "mismatch"  # its own eigen solution says d.t1_s
     score, parts = score_run(results[1], codes[1], d)
     assert parts["period"] <= 10.0 and score < 95
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from civilinstruct.rewardparts.execution import relative_error
+from civilinstruct.rewardparts.execution import printed_period, relative_error
 
 PERIOD_TOLERANCE = 0.30  # |T - T_ref| / T_ref, appendix A.2
 STAGES = ("executability", "compliance", "period", "truncated")  # truncated: cut at the token limit (runmeta)
@@ -46,7 +46,7 @@ def judge(case_id: str, sample_index: int, program: str | None, run: Any, ground
     """The three checks of BMEval for one generation, plus its failure stage and mode."""
     status = getattr(run, "status", None) if program else None
     executes = status == "ok"
-    period = getattr(run, "period_s", None) if executes else None
+    period = printed_period(run) if executes else None  # (the paper's metric: what the program printed)
     error = relative_error(period, ground_truth)
     period_ok = error is not None and error <= PERIOD_TOLERANCE
     compliance = getattr(run, "compliance", None) if executes else None

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from civilinstruct.sandbox.result import RunResult
 
 STATUS_STYLE = {"ok": "green", "error": "red", "timeout": "yellow", "crashed": "magenta", "killed": "magenta",
-                "oom": "yellow"}
+                "oom": "yellow", "terminated": "magenta"}
 
 
 def run(
@@ -62,7 +62,16 @@ def _show(program: Path, r: RunResult) -> None:
         where = f" at line {r.error_line} of {r.total_lines}" if r.error_line else ""
         table.add_row("exception", escape(f"{r.exception_type}: {r.exception_message}{where}"))
     table.add_row("wall time", f"{r.wall_s:.3f} s")
-    table.add_row("T1", "-" if r.period_s is None else f"{r.period_s:g} s")
+    if r.status == "terminated" and r.last_line:
+        table.add_row("ended at", f"line {r.last_line} of {r.total_lines}")
+    table.add_row("T1", ("-" if r.period_s is None else f"{r.period_s:g} s") + f" ({r.period_check}"
+                  + (f", printed {r.printed_period_s:g} s)" if r.printed_period_s is not None else ")"))
+    if r.model is not None:
+        m = r.model
+        spans = "; ".join(f"{axis}: {', '.join(f'{v:g}' for v in gaps) or '-'}" for axis, gaps in m.spans_m.items())
+        table.add_row("model", f"{m.nodes} nodes, {m.elements} elements, {m.stories} stories "
+                               f"({', '.join(f'{h:g}' for h in m.story_heights_m)}), spans {spans or '-'}, "
+                               f"mass {m.total_mass_t:g} t, read at {m.snapshot or '-'}")
     if len(r.periods) > 1:
         table.add_row("periods", ", ".join(f"{p:g}" for p in r.periods))
     table.add_row("max drift", "-" if r.max_drift is None else f"{r.max_drift:.6g} (1/{1 / r.max_drift:.0f})")

@@ -70,15 +70,19 @@ def _row_tokens(line: str) -> list[str]:
     return [t for t in re.split(r"\s*[|,\t]\s*|\s+", line.strip().strip("|").strip()) if t]
 
 
-def _table_column(lines: list[str], start: int, is_target: re.Pattern[str]) -> tuple[dict[int, float], int]:
-    """Rows under a header: {first-column int: value in the target column}; also how many lines were used."""
+def _table_column(lines: list[str], start: int, is_target: re.Pattern[str] | int) -> tuple[dict[int, float], int]:
+    """Rows under a header: {first-column int: value in the target column (a header pattern, or an index)}; also
+    how many lines were used."""
     body = [i for i in range(start + 1, min(len(lines), start + 4))
             if lines[i].strip() and not set(lines[i].strip()) <= set("-=+| :")]
     if not body:
         return {}, 0
     width = len(_row_tokens(lines[body[0]]))
     header = next((h for h in _header_splits(lines[start]) if len(h) == width), None)
-    column = None if header is None else next((i for i, t in enumerate(header) if is_target.search(t)), None)
+    if isinstance(is_target, int):
+        column = is_target if header is not None and 0 < is_target < width else None
+    else:
+        column = None if header is None else next((i for i, t in enumerate(header) if is_target.search(t)), None)
     rows: dict[int, float] = {}
     used = 0
     if column is None:
@@ -106,6 +110,10 @@ def _table_column(lines: list[str], start: int, is_target: re.Pattern[str]) -> t
 
 _TABLE_PERIOD_HEADER = re.compile(r"^(?:period|T(?:_?\d)?)(?:\s*[\[(（].*)?$|周期", re.IGNORECASE)
 _TABLE_MODE_HEADER = re.compile(r"\bmode\b|振型|阶", re.IGNORECASE)
+# A verification table (OpenSeesPy's PortalFrame2d): `Period  OpenSees  SAP2000 ...` over `1  1.27321  1.2732 ...`:
+# "Period" heads the mode numbers; the program's own values are under OpenSees (else the second column).
+_PERIOD_INDEX_HEADER = re.compile(r"^\s*period\s*(?:no\.?|#)?(?:\s*[|,\t]\s*|\s+)[A-Za-z]", re.IGNORECASE)
+_OWN_RESULT_HEADER = re.compile(r"^opensees(?:py)?$", re.IGNORECASE)
 
 
 def read_periods(text: str) -> list[float]:
@@ -120,6 +128,16 @@ def read_periods(text: str) -> list[float]:
         if _TABLE_MODE_HEADER.search(line) and not re.search(r"\d", re.sub(r"T_?\d|\(\w+\)|\[\w+\]", "", line)):
             rows, used = _table_column(lines, index, _TABLE_PERIOD_HEADER)
             if rows:
+                for mode, value in rows.items():
+                    if _valid_period(str(value)) is not None:
+                        by_mode.setdefault(mode, value)
+                skip_until = index + used
+                continue
+        if _PERIOD_INDEX_HEADER.match(line) and not any(re.fullmatch(_NUM, t) for t in _row_tokens(line)):
+            rows, used = _table_column(lines, index, _OWN_RESULT_HEADER)
+            if not rows:
+                rows, used = _table_column(lines, index, 1)
+            if rows and sorted(rows) == list(range(1, len(rows) + 1)):
                 for mode, value in rows.items():
                     if _valid_period(str(value)) is not None:
                         by_mode.setdefault(mode, value)

@@ -75,6 +75,15 @@ def period_tier(error: float) -> float:
     return PERIOD_TIERS[-1][1]
 
 
+def printed_period(run: Any) -> float | None:
+    """T1 as the program printed it (what these rules read; with the sandbox's probe `period_s` is the program's
+    own eigen T1, which a program that prints no period still has)."""
+    printed = getattr(run, "printed_period_s", None)
+    if printed is not None or hasattr(run, "printed_period_s"):
+        return printed
+    return getattr(run, "period_s", None)
+
+
 def exec_reward(run: RunLike | None, ground_truth: float | None) -> float:
     """r_exec in [0, 1] for one sandbox result (None: no program was found). See the module table.
 
@@ -102,9 +111,10 @@ def exec_reward(run: RunLike | None, ground_truth: float | None) -> float:
         progress = min(1.0, max(0.0, line / total)) if total > 0 else 0.0
         return round(BASE + PROGRESS_SCALE * progress, 6)
     bonus = VERDICT_BONUS if run.compliance == "pass" else 0.0
-    if not _positive(run.period_s):
+    period = printed_period(run)
+    if not _positive(period):
         return round(NO_PERIOD + bonus, 6)
-    error = relative_error(run.period_s, ground_truth)
+    error = relative_error(period, ground_truth)
     if error is None:
         return round(NO_REFERENCE + bonus, 6)
     return round(period_tier(error) - VERDICT_BONUS + bonus, 6)

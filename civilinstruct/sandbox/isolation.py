@@ -19,6 +19,8 @@ from pathlib import Path
 
 ZYGOTE_SOURCE = Path(__file__).with_name("zygote.py")
 ZYGOTE_IN_SANDBOX = "/opt/civilinstruct/zygote.py"
+# The modules the zygote loads from its own directory (the civilinstruct package is not visible in the sandbox).
+SIBLING_SOURCES = tuple(Path(__file__).with_name(f"{name}.py") for name in ("wire", "probe", "sweep", "forker"))
 SCRATCH_ROOT = "/tmp"
 # The only variables a program sees (plus HOME/TMPDIR = its scratch dir): one BLAS thread per worker.
 SANDBOX_ENV = {
@@ -74,6 +76,7 @@ def bwrap_command(python: str | None = None) -> list[str]:
                                     if os.path.exists(os.path.join("/etc", name))]
     binds += [(root, root) for root in python_roots()]
     binds.append((str(ZYGOTE_SOURCE), ZYGOTE_IN_SANDBOX))
+    binds += [(str(path), os.path.join(os.path.dirname(ZYGOTE_IN_SANDBOX), path.name)) for path in SIBLING_SOURCES]
     for path in _SYSTEM_DIRS:
         if os.path.islink(path):
             args += ["--symlink", os.readlink(path), path]

@@ -35,7 +35,8 @@ class Sandbox:
     """
 
     def __init__(self, timeout: float = 60.0, memory_mb: int = 2048, workers: int = 2,
-                 allow_weak_isolation: bool = False, max_output: int = 1 << 20, max_procs: int = 64) -> None:
+                 allow_weak_isolation: bool = False, max_output: int = 1 << 20, max_procs: int = 64,
+                 probe: bool = True) -> None:
         if timeout <= 0:
             raise CivilError("timeout must be positive")
         if memory_mb < 16:
@@ -43,7 +44,7 @@ class Sandbox:
         if workers < 1:
             raise CivilError("workers must be at least 1")
         self.limits = Limits(timeout=float(timeout), memory_mb=int(memory_mb), max_output=int(max_output),
-                             nproc=int(max_procs))
+                             nproc=int(max_procs), probe=probe)
         self.isolation = isolation.probe()
         if not self.isolation.full:
             if not allow_weak_isolation:

@@ -15,7 +15,7 @@ from typing import Any
 from civilinstruct.errors import CivilError
 from civilinstruct.sandbox import cgroup, isolation
 from civilinstruct.sandbox.cgroup import MemoryCgroup
-from civilinstruct.sandbox.zygote import read_msg, write_msg
+from civilinstruct.sandbox.wire import read_msg, write_msg
 
 # PR_SET_PDEATHSIG (bwrap --die-with-parent) follows the *thread* that forked: every zygote is started from
 # this one long-lived thread, so a zygote never dies because a short-lived pool thread ended.
@@ -46,6 +46,7 @@ class Limits:
     max_output: int = 1 << 20
     nproc: int = 64
     fsize: int = 256 << 20
+    probe: bool = True  # read the model each program builds (False: the probe-overhead benchmark's baseline)
 
 
 class Zygote:
@@ -81,7 +82,7 @@ class Zygote:
             os.chmod(self._scratch_root, 0o711)
             argv = [sys.executable, "-I", str(isolation.ZYGOTE_SOURCE)]
             scratch_root = self._scratch_root
-        argv += [str(req_r), str(resp_w), scratch_root]
+        argv += [str(req_r), str(resp_w), scratch_root, "own-ipc" if self.namespaced else "host-ipc"]
         try:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                          stderr=self._stderr, pass_fds=(req_r, resp_w), env=env,
@@ -164,7 +165,7 @@ class Zygote:
             self.restart()
         request = {"code": code, "timeout": limits.timeout, "max_output": limits.max_output, "uid": self.uid,
                    "limits": {"memory": limits.memory_mb * (1 << 20), "nproc": limits.nproc,
-                                          "fsize": limits.fsize}, "more": more}
+                                          "fsize": limits.fsize}, "more": more, "probe": limits.probe}
         if self.cgroup is not None and self._oom_seen is None:
             self._oom_seen = self.cgroup.oom_kills()
         oom_before = self._oom_seen or 0  # read after the previous run: nothing of ours runs in between

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Part = Literal["api_pairs", "long_code", "bug_cot", "expert"]
 PARTS: tuple[str, ...] = ("api_pairs", "long_code", "bug_cot", "expert")
-RunStatus = Literal["ok", "error", "timeout", "crashed", "killed", "oom"]
+RunStatus = Literal["ok", "error", "timeout", "crashed", "killed", "oom", "terminated"]
 
 
 class Message(BaseModel):

@@ -8,7 +8,7 @@ import threading
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civilinstruct.sandbox.zygote import read_msg, read_report, write_msg
+from civilinstruct.sandbox.wire import read_msg, write_msg
 
 payloads = st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
                         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
@@ -36,12 +36,3 @@ def test_large_message_through_a_pipe_and_end_of_stream() -> None:
     assert read_msg(r) is None
     writer.join()
     os.close(r)
-
-
-def test_report_decoding() -> None:
-    r, w = os.pipe()
-    write_msg(w, {"error_line": 3})
-    os.close(w)
-    data = os.read(r, 1000)
-    os.close(r)
-    assert read_report(data) == {"error_line": 3}
