@@ -1,7 +1,8 @@
 """Benchmark of the long_code pipeline (issue #5 targets), end to end through the store and the sandbox.
 
 Quality on N seeded specs: share of programs that execute (target >= 97%), FE T1 / empirical T1 (min, median,
-max; raw and times psi_T), share with an explicit, number-consistent verdict (target >= 97%), lines per program
+max; raw and times psi_T), T1 / (0.1 N), share with an explicit, number-consistent verdict (target >= 97%),
+answers in their instruction's language and stating the parameters it left out (issue 16), lines per program
 (median >= 300). Speed: the pipeline's seconds per program, against a baseline measured in the same run (the
 same programs, each in a fresh `python` process, as a naive runner would do), and the projected time for
 3,100 programs against the 10-minute budget. `--full` builds the 3,100 for real.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import tempfile
 import time
@@ -25,6 +27,25 @@ from _baselines import run_fresh
 def baseline_seconds(codes: list[str], workers: int) -> float:
     """Seconds per program when each runs in a fresh interpreter (no sandbox, `workers` at a time)."""
     return run_fresh(codes, workers).per_program
+
+
+def language_and_assumptions(samples: list) -> tuple[int, int, int]:
+    """(answers whose thinking and comments are in the instruction's language, instructions that leave a parameter
+    out, answers among those whose thinking opens with the assumptions)."""
+    from civilinstruct.instructions import unstated_fields
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    match = assumed = stated = 0
+    for s in samples:
+        user = next(m.content for m in s.messages if m.role == "user")
+        think = next(m.content for m in s.messages if m.role == "assistant").split("</think>")[0]
+        comments = "\n".join(line for line in s.code.splitlines() if line.strip().startswith("#"))
+        zh = bool(cjk.search(user))
+        match += bool(cjk.search(think)) == zh and bool(cjk.search(comments)) == zh
+        if unstated_fields(user):
+            assumed += 1
+            stated += "Assumptions (" in think or "设计假定" in think
+    return match, assumed, stated
 
 
 def quantiles(values: list[float]) -> dict[str, float]:
@@ -59,7 +80,7 @@ def main() -> None:
         samples = list(Store(Path(tmp) / "data").iter_samples("long_code"))
     attempted = len(samples)
     ok = [s for s in samples if s.execution.status == "ok"]
-    ratios, ratios_psi, lines, consistent, scores = [], [], [], 0, []
+    ratios, ratios_psi, lines, consistent, scores, per_story = [], [], [], 0, [], []
     for s in samples:
         extra = json.loads(s.extra)
         lines.append(extra["lines"])
@@ -69,6 +90,8 @@ def main() -> None:
             emp = extra["design"]["empirical_t1_s"]
             ratios.append(s.execution.period_s / emp)
             ratios_psi.append(extra["design"]["psi_t"] * s.execution.period_s / emp)
+            per_story.append(s.execution.period_s / (0.1 * json.loads(s.spec)["stories"]))
+    language_match, assumed, stated = language_and_assumptions(samples)
     per_program = elapsed / max(attempted, 1)
     codes = [s.code for s in samples[: args.baseline]]
     base = baseline_seconds(codes, args.workers)
@@ -76,7 +99,10 @@ def main() -> None:
         "specs": args.n, "designed": attempted, "not_designable": dict(report.dropped),
         "executes_share": round(len(ok) / attempted, 4),
         "fe_over_empirical": quantiles(ratios), "psi_fe_over_empirical": quantiles(ratios_psi),
+        "t1_over_0.1n": quantiles(per_story),
         "verdict_consistent_share": round(consistent / attempted, 4),
+        "language_match_share": round(language_match / attempted, 4),
+        "instructions_leaving_parameters_out": assumed, "answers_stating_assumptions": stated,
         "lines": {"median": statistics.median(lines), "min": min(lines), "max": max(lines)},
         "score": {"median": statistics.median(scores), "share_over_90": round(sum(x > 90 for x in scores) / attempted, 4)},
         "seconds": round(elapsed, 1), "seconds_per_program": round(per_program, 4),

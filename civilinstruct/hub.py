@@ -221,10 +221,13 @@ def publish(folder: str | Path, repo: str, *, private: bool = False, token: str 
     check_export_dir(folder)
     if repo.count("/") != 1 or not all(repo.split("/")):
         raise CivilError(f"--repo {repo!r}: expected OWNER/NAME")
-    token = token or os.environ.get("HF_TOKEN")
     if not token:
-        raise CivilError("HF_TOKEN is not set: create a write token at https://huggingface.co/settings/tokens "
-                         "and export HF_TOKEN=...")
+        from huggingface_hub import get_token
+
+        token = os.environ.get("HF_TOKEN") or get_token()  # HF_TOKEN, else what `hf auth login` stored
+    if not token:
+        raise CivilError("no Hugging Face token: run `hf auth login`, or create a write token at "
+                         "https://huggingface.co/settings/tokens and export HF_TOKEN=...")
     endpoint = endpoint or os.environ.get("HF_ENDPOINT") or "https://huggingface.co"
     from huggingface_hub import HfApi, constants
 

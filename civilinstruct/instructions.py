@@ -250,39 +250,61 @@ def _meters(match: re.Match[str]) -> float:
 
 def parse_instruction(text: str) -> BuildingSpec:
     """The building an instruction describes, with `DEFAULTS` for what it leaves out; `CivilError` if no story count."""
+    return BuildingSpec(**_read(text)[0])
+
+
+def unstated_fields(text: str) -> list[str]:
+    """The `DEFAULTS` fields an instruction leaves out (in `DEFAULTS` order): what an answer must say it assumed."""
+    stated = _read(text)[1]
+    return [f for f in DEFAULTS if f not in stated]
+
+
+def _read(text: str) -> tuple[dict[str, Any], set[str]]:
+    """(field values with defaults filled in, the fields the text states)."""
     values: dict[str, Any] = dict(DEFAULTS)
     stories = _first(_STORIES, text)
     if stories is None:
         raise CivilError("the instruction does not say how many stories the building has")
     values["stories"] = int(stories.group(1))
+    found: dict[str, bool] = {}
     if (m := _first(_HEIGHT, text)) is not None:
         values["story_height_m"] = _meters(m)
+        found["story_height_m"] = True
     if (m := _first(_BAYS_X, text)) is not None:
-        values["bays_x"] = int(m.group(1))
+        values["bays_x"] = found["bays_x"] = int(m.group(1))
     if (m := _first(_BAYS_Y, text)) is not None:
-        values["bays_y"] = int(m.group(1))
+        values["bays_y"] = found["bays_y"] = int(m.group(1))
     both = _first(_SPAN_BOTH, text)
     span_x, span_y = _first(_SPAN_X, text), _first(_SPAN_Y, text)
     if both is not None:
         values["span_x_m"] = values["span_y_m"] = _meters(both)
+        found["span_x_m"] = found["span_y_m"] = True
     if span_x is not None:
         values["span_x_m"] = _meters(span_x)
+        found["span_x_m"] = True
     if span_y is not None:
         values["span_y_m"] = _meters(span_y)
+        found["span_y_m"] = True
     pga = _first(_PGA, text)
     if pga is not None:
         values["intensity"] = codes.intensity_from_pga(float(pga.group(1)))
+        found["intensity"] = True
     elif (m := _first(_INTENSITY, text)) is not None:
         values["intensity"] = codes.check_intensity(float(m.group(1)))
+        found["intensity"] = True
     values["pga_g"] = codes.PGA_G[values["intensity"]]
     if (m := _first(_GROUP, text)) is not None:
         raw = m.group(1)
         values["design_group"] = int(raw) if raw.isdigit() else {"一": 1, "二": 2, "三": 3}[raw]
+        found["design_group"] = True
     if (m := _SITE.search(text)) is not None:
         raw = (m.group(1) or m.group(2)).upper().replace("₀", "0").replace("₁", "1")
         values["site_class"] = raw
+        found["site_class"] = True
     for function, pattern in _FUNCTION:
         if re.search(pattern, text, re.I):
             values["function"] = function
+            found["function"] = True
             break
-    return BuildingSpec(**values)
+    stated = {k for k in DEFAULTS if found.get(k)}
+    return values, stated

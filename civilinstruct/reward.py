@@ -208,21 +208,43 @@ def mghr_reward(prompts: Sequence[Any] | None = None, completions: Sequence[Any]
 
 
 def compute_score(data_source: str, solution_str: str, ground_truth: Any,
-                  extra_info: dict[str, Any] | None = None) -> dict[str, Any]:
+                  extra_info: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
     """verl's reward entry point: {"score": R, "r_fmt", "r_ast", "r_exec", "period_error"} for one solution.
 
     verl keeps the extra numeric keys as per-sample metrics; missing values are reported as -1.0. The rule set
     is `extra_info["reward_mode"]`, else `CIVILINSTRUCT_REWARD_MODE`, else verified; `extra_info["instruction"]`
-    (or `extra_info["spec"]`, as the expert part's rows carry it) turns on the spec-conformance check.
+    (or `extra_info["spec"]`, as the expert part's rows carry it) turns on the spec-conformance check. Newer verl
+    versions pass more keyword arguments (e.g. `reward_router_address`); they are accepted and ignored.
     """
-    info = extra_info or {}
-    mode = str(info.get("reward_mode") or os.environ.get("CIVILINSTRUCT_REWARD_MODE") or "verified")
-    prompts = [info["instruction"]] if isinstance(info.get("instruction"), str) else None
-    if prompts is None and isinstance(info.get("spec"), dict):  # the expert part's verl rows carry the spec
+    return compute_score_batch([data_source], [solution_str], [ground_truth], [extra_info])[0]
+
+
+def compute_score_batch(data_sources: Sequence[str], solution_strs: Sequence[str], ground_truths: Sequence[Any],
+                        extra_infos: Sequence[Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
+    """verl's batch reward entry point (`reward_model.reward_manager=batch`): one dict per solution, as
+    `compute_score`, with all the batch's programs run at once in the sandbox pool instead of one by one.
+    One batch has one rule set: the first row's `extra_info["reward_mode"]`, else the environment's."""
+    infos = [info if isinstance(info, dict) else {} for info in (extra_infos or [None] * len(solution_strs))]
+    first = infos[0] if infos else {}
+    mode = str(first.get("reward_mode") or os.environ.get("CIVILINSTRUCT_REWARD_MODE") or "verified")
+    asked = [_verl_instruction(info) for info in infos]
+    prompts = asked if any(a is not None for a in asked) else None
+    parts = mghr_components(prompts, list(solution_strs), list(ground_truths), mode=mode)
+    return [_verl_dict(p) for p in parts]
+
+
+def _verl_instruction(info: dict[str, Any]) -> str | None:
+    """The instruction a verl row carries: `instruction`, else the expert rows' `spec` read back as one."""
+    if isinstance(info.get("instruction"), str):
+        return info["instruction"]
+    if isinstance(info.get("spec"), dict):
         from civilinstruct.design import BuildingSpec
 
-        prompts = [BuildingSpec(**info["spec"]).to_instruction(0)]  # reads back as the same spec
-    parts = mghr_components(prompts, [solution_str], [ground_truth], mode=mode)[0]
+        return BuildingSpec(**info["spec"]).to_instruction(0)  # reads back as the same spec
+    return None
+
+
+def _verl_dict(parts: dict[str, Any]) -> dict[str, Any]:
     error = parts["period_error"]
     return {"score": parts["reward"], "r_fmt": parts["r_fmt"], "r_ast": parts["r_ast"],
             "r_exec": parts["r_exec"], "period_error": -1.0 if error is None else error}

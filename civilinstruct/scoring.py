@@ -106,9 +106,8 @@ def score_run(result: Any, code: str, design: Any) -> tuple[float, dict[str, flo
         return round(sum(parts.values()), 3), parts
     stdout = getattr(result, "stdout", "") or ""
     parts["executes"] = 40.0
-    # what the program printed: with the sandbox's probe, `period_s` is its own eigen T1 whatever it printed
     printed = result.printed_period_s if hasattr(result, "printed_period_s") else getattr(result, "period_s", None)
-    t1 = printed or read_period(stdout)
+    t1 = printed or read_period(stdout)  # what it printed (period_s may be its own eigen T1: see the sandbox probe)
     if t1:
         ratio = PSI_T_FRAME * t1 / design.empirical_t1_s
         parts["period"] = (5.0 + 10.0 * _closeness(t1, design.t1_s, 0.02, 0.20)

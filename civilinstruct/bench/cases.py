@@ -20,6 +20,9 @@ from typing import Any, Literal
 GroundTruth = Literal["fe", "empirical"]
 BENCH_PART = "bmeval"
 BENCH_VERSION = "v1"
+# The benchmark's own spec stream (`sample_specs(..., stream=...)`): the data pipelines draw from the default one,
+# so a data build and a benchmark with the same --seed sample different buildings.
+BENCH_STREAM = "bmeval-specs"
 SYSTEM_PROMPT = (
     "You are a structural engineer who writes OpenSeesPy. Answer with your reasoning in <think>...</think> "
     "and then one complete Python program in a ```python block inside <answer>...</answer>. The program must "
@@ -47,7 +50,7 @@ def build_cases(n: int, seed: int, sandbox: Any, ground_truth: GroundTruth = "fe
     cases: list[dict[str, Any]] = []
     seen: set[str] = set()
     limit = max_candidates or 50 * max(n, 1)
-    candidates = iter(sample_specs(limit, seed))  # prefix-stable: the first k are sample_specs(k, seed)
+    candidates = iter(sample_specs(limit, seed, stream=BENCH_STREAM))  # prefix-stable: the first k are sample_specs(k, seed)
     tried = 0
     while len(cases) < n:
         batch: list[dict[str, Any]] = []

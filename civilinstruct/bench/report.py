@@ -28,6 +28,9 @@ img { max-width: 100%; border: 1px solid #ddd; }
 {%- if summary.spec_conformance %}; {{ summary.spec_conformance.conforms }} of {{ summary.spec_conformance.checked }}
 executed programs model the building asked for{% endif %}
 {%- if summary.mean_reward is not none %}; mean MGHR reward {{ summary.mean_reward }}{% endif %}.</p>
+{% if run_details %}<h2>Run</h2>
+<table><tbody>{% for label, value in run_details %}<tr><td>{{ label }}</td><td>{{ value }}</td></tr>{% endfor %}
+</tbody></table>{% endif %}
 <h2>Metrics (%)</h2>
 <table><thead><tr>{% for name in metrics %}<th>{{ name }}</th>{% endfor %}</tr></thead>
 <tbody><tr>{% for value in metrics.values() %}<td>{{ '%.2f' % value }}</td>{% endfor %}</tr></tbody></table>
@@ -101,7 +104,8 @@ def render_plot(summary: dict[str, Any]) -> bytes:
     return buf.getvalue()
 
 
-_COLORS = {"executability": "#c44e52", "compliance": "#dd8452", "period": "#ccb974", "spec": "#64b5cd"}
+_COLORS = {"executability": "#c44e52", "compliance": "#dd8452", "period": "#ccb974", "spec": "#64b5cd",
+           "truncated": "#8c8c8c"}
 
 
 def _short(mode: str, width: int = 48) -> str:
@@ -112,10 +116,13 @@ def render_html(summary: dict[str, Any], png: bytes, title: str = "") -> str:
     """The report page for a `score_rows` summary and its plot."""
     import jinja2
 
+    from civilinstruct.bench.runmeta import describe
+
     env = jinja2.Environment(autoescape=True)
     return env.from_string(_TEMPLATE).render(
         summary=summary, metrics=summary["metrics"], failures=summary["failures"],
-        png=base64.b64encode(png).decode("ascii"), title=html.unescape(title))
+        png=base64.b64encode(png).decode("ascii"), title=html.unescape(title),
+        run_details=describe(summary["run"]) if "run" in summary else None)
 
 
 def write_report(summary: dict[str, Any], path: str | Path, title: str = "") -> Path:

@@ -16,6 +16,7 @@ from typing import Any
 
 from civilinstruct.bench.outcome import STAGES, Outcome, judge
 from civilinstruct.bench.passk import mean_pass_at_k
+from civilinstruct.bench.runmeta import mark_truncated
 from civilinstruct.errors import CivilError
 from civilinstruct.reward import evaluate, parse_ground_truth, run_programs
 from civilinstruct.rewardparts.format import extract_program
@@ -88,7 +89,11 @@ def score_rows(rows: Sequence[dict[str, Any]], sandbox: Any, k: int = 5, progres
                       conformance=conformance_for_instruction(row["instruction"], getattr(run, "model", None))
                       if program and row.get("instruction") else None, band=row.get("band"))
                 for row, gt, (reward, program, run) in zip(rows, truths, evaluated)]
-    return summarize(outcomes, k=k)
+    truncated = mark_truncated(list(rows), outcomes)
+    summary = {**summarize(outcomes, k=k), "truncated": truncated}
+    for out, (_, _, run) in zip(summary["outcomes"], evaluated):  # for the per-case page (bench/drilldown.py)
+        out["stderr"] = (getattr(run, "stderr", "") or "")[-2000:] if run is not None else ""
+    return summary
 
 
 def summarize(outcomes: Sequence[Outcome], k: int = 5) -> dict[str, Any]:

@@ -27,7 +27,8 @@ from typing import Any
 from civilinstruct.physics.codes import DRIFT_LIMIT_FRAME
 from civilinstruct.physics.reading import read_compliance
 
-STAGES = ("executability", "compliance", "period", "spec")
+# "truncated": an answer the server cut at its token limit (set by bench/runmeta.py from finish_reason)
+STAGES = ("executability", "compliance", "period", "spec", "truncated")
 SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
 _CHECKS = (  # order matters: "axial" and "drift" before the generic strength words
     ("AxialRatio", re.compile(r"axial|轴压比", re.I)),

@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "civilinstruct.cli.bench",      # bench cases|run|score, decontaminate
     "civilinstruct.cli.release",    # export, publish
     "civilinstruct.cli.train",      # train sft|grpo
+    "civilinstruct.cli.research",   # stats, sql
 ]
 
 app = new_app(help="Build, verify, publish and train on instruction data for OpenSeesPy structural-modeling code.")
@@ -35,11 +36,19 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only warnings and errors on stderr; no progress."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging on stderr."),
+    no_progress: bool = typer.Option(False, "--no-progress", envvar="CIVILINSTRUCT_NO_PROGRESS",
+                                     help="No progress bars or lines (also those of datasets, transformers, tqdm)."),
 ) -> None:
     """civilinstruct: CivilInstruct-style data for physically consistent OpenSeesPy code.
 
-    Start with `civilinstruct doctor`, then `civilinstruct build manifests/demo.yaml --data data`.
+    Start with `civilinstruct doctor`, then `civilinstruct build manifests/demo.yaml --data data`. Progress is a bar
+    on a terminal and plain lines (every 10% or 30 s) when stderr is redirected.
     """
+    from civilinstruct.progress import configure
+
+    configure(quiet=quiet, verbose=verbose, no_progress=no_progress)
 
 
 for _name in COMMAND_MODULES:

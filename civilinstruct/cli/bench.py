@@ -30,12 +30,15 @@ def cases_cmd(
     ground_truth: str = typer.Option("fe", "--ground-truth",
                                      help="Default reference period: fe (the reference design's FE model) or "
                                           "empirical (GB 50009 formula, the paper's choice). Both are stored."),
+    data: Path | None = typer.Option(None, "--data", help="Report how many rows of this data directory share a "
+                                                         "building with the cases."),
     workers: int = _WORKERS, timeout: float = _TIMEOUT, allow_weak_isolation: bool = _WEAK,
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Build BMEval cases: designable sampled buildings, each with its instruction and reference periods.
 
-    Every reference program runs in the sandbox; a case is kept only if it runs and prints T1.
+    Every reference program runs in the sandbox; a case is kept only if it runs and prints T1. The benchmark
+    samples its own stream of buildings, so `build --seed S` and `bench cases --seed S` never draw the same ones.
     """
     from civilinstruct.bench.cases import build_cases, write_cases
     from civilinstruct.sandbox import Sandbox
@@ -50,12 +53,20 @@ def cases_cmd(
     summary = {"out": str(out), "cases": len(cases), "seed": seed, "ground_truth": ground_truth,
                "dropped": dict(dropped), "fe_over_empirical_median": round(ratios[len(ratios) // 2], 3),
                "within_30pct_of_empirical": sum(abs(r - 1) <= 0.3 for r in ratios)}
+    if data is not None:
+        from civilinstruct.release.heldout import overlap
+
+        summary["overlap"] = overlap(data, [dict(c) for c in cases])
     if json_out:
         print_json(summary)
     else:
         console.print(f"wrote {len(cases)} cases to {out} (ground truth: {ground_truth}); dropped: {dict(dropped)}")
         console.print(f"T1 FE / empirical: median {summary['fe_over_empirical_median']}, "
                       f"{summary['within_30pct_of_empirical']}/{len(cases)} within 30%")
+        if "overlap" in summary:
+            o = summary["overlap"]
+            console.print(f"overlap with {data}: {o['rows']} rows of {o['buildings']} buildings {o['by_part']} "
+                          f"(export and train leave them out)")
 
 
 def run_cmd(
@@ -71,9 +82,16 @@ def run_cmd(
     top_p: float | None = typer.Option(None, "--top-p"),
     max_tokens: int | None = typer.Option(None, "--max-tokens"),
     limit: int | None = typer.Option(None, "--limit", help="Only the first LIMIT cases."),
+    overwrite: bool = typer.Option(False, "--overwrite",
+                                   help="Replace an --out that holds another run (other model, endpoint, sampling, "
+                                        "n or cases file) instead of refusing."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Generate n completions per case through the LLM backend; resumable (rerun to finish a killed run)."""
+    """Generate n completions per case through the LLM backend; resumable (rerun to finish a killed run).
+
+    The run's model, endpoint, sampling settings, cases-file hash, ground truth and date are stored in the
+    output's metadata; a rerun resumes only the same run and refuses another one (or --overwrite).
+    """
     from civilinstruct.bench.cases import read_cases
     from civilinstruct.bench.run import run_bench
     from civilinstruct.llm import get_backend
@@ -87,19 +105,27 @@ def run_cmd(
     llm = get_backend(options)
     sampling = {k: v for k, v in (("temperature", temperature), ("top_p", top_p), ("max_tokens", max_tokens))
                 if v is not None}
-    summary = run_bench(rows, out, llm, n=n, model=model or getattr(llm, "name", backend),
-                        concurrency=concurrency, sampling=sampling, progress=not json_out)
+    from civilinstruct.bench.runmeta import run_identity
+
+    name = model or getattr(llm, "name", backend)
+    truth = rows[0].get("ground_truth_source") if rows else None
+    identity = run_identity(model=name, backend=backend, endpoint=base_url if backend == "openai" else None, n=n,
+                            sampling=sampling, cases_path=cases, ground_truth=truth)
+    identity["limit"] = limit
+    summary = run_bench(rows, out, llm, n=n, model=name, concurrency=concurrency, sampling=sampling,
+                        progress=not json_out, identity=identity, overwrite=overwrite)
     if json_out:
         print_json(summary)
     else:
         console.print(f"{summary['generations']} generations for {summary['cases']} cases in {out} "
-                      f"({summary['resumed']} cases already done)")
+                      f"({summary['resumed']} cases already done; model {name}; "
+                      f"{summary['truncated']} cut at the token limit)")
 
 
 def score_cmd(
     gens: Path = typer.Argument(..., help="Generations parquet from `bench run`."),
     json_out: bool = typer.Option(False, "--json", help="Print metrics and failures as JSON."),
-    report: Path | None = typer.Option(None, "--report", help="Write an HTML report (and a PNG beside it)."),
+    report: Path | None = typer.Option(None, "--report", help="Write an HTML report (and beside it a PNG and REPORT-cases.html, the per-case drill-down)."),
     k: int = typer.Option(5, "--k", help="k of Pass@k (needs at least k generations per case)."),
     ground_truth: str | None = typer.Option(
         None, "--ground-truth", help="Score against fe or empirical instead of the cases' default, or band: "
@@ -116,6 +142,7 @@ def score_cmd(
     its own eigen solution within tolerance, a PASS backed by its own printed drift). Failures (not verified):
     the paper's section 6.3 taxonomy by first failing stage (executability, compliance, period, spec).
     """
+    from civilinstruct.bench.runmeta import read_run_meta
     from civilinstruct.bench.score import load_generations, score_rows
     from civilinstruct.sandbox import Sandbox
 
@@ -124,6 +151,7 @@ def score_cmd(
         raise CivilError("--k must be at least 1")
     with Sandbox(timeout=timeout, workers=workers, allow_weak_isolation=allow_weak_isolation) as box:
         summary = score_rows(rows, box, k=k, progress=not json_out, with_reward=with_reward)
+    summary["run"] = read_run_meta(gens)
     if outcomes is not None:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -133,6 +161,9 @@ def score_cmd(
         from civilinstruct.bench.report import write_report
 
         write_report(summary, report, title=gens.stem)
+        from civilinstruct.bench.drilldown import drilldown_path, write_drilldown
+
+        write_drilldown(rows, summary["outcomes"], summary["run"], drilldown_path(report), title=gens.stem)
     public = {k_: v for k_, v in summary.items() if k_ != "outcomes"}
     if json_out:
         print_json(public)
@@ -143,6 +174,11 @@ def score_cmd(
 def _print_summary(summary: dict[str, Any], report: Path | None) -> None:
     from rich.table import Table
 
+    from civilinstruct.bench.runmeta import describe
+
+    console.print("run: " + "; ".join(f"{label} {value}" for label, value in describe(summary.get("run"))))
+    if summary.get("truncated"):
+        console.print(f"{summary['truncated']} generation(s) cut at the token limit (finish_reason=length)")
     table = Table(title=f"BMEval: {summary['cases']} cases, {summary['generations']} generations")
     for name in summary["metrics"]:
         table.add_column(name, justify="right")
@@ -162,7 +198,9 @@ def _print_summary(summary: dict[str, Any], report: Path | None) -> None:
         console.print(f"spec conformance: {spec['conforms']}/{spec['checked']} executed programs model the "
                       f"building asked for; wrong fields: {wrong}")
     if report is not None:
-        console.print(f"report: {report}")
+        from civilinstruct.bench.drilldown import drilldown_path
+
+        console.print(f"report: {report} (per case: {drilldown_path(report)})")
 
 
 def decontaminate_cmd(
@@ -248,5 +286,8 @@ def register(app: typer.Typer) -> None:
     group.command("cases")(cases_cmd)
     group.command("run")(run_cmd)
     group.command("score")(score_cmd)
+    from civilinstruct.cli.bench_compare import compare_cmd
+
+    group.command("compare")(compare_cmd)
     app.add_typer(group, name="bench")
     app.command("decontaminate")(decontaminate_cmd)

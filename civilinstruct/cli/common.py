@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any, NoReturn
 
@@ -15,8 +16,10 @@ from typer.core import TyperGroup
 
 from civilinstruct.errors import CivilError
 
-console = Console()
-err_console = Console(stderr=True)
+# Piped or redirected output is for logs and other programs: do not cut tables at rich's default 80 columns.
+_WIDE = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 240
+console = Console(width=_WIDE)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() or os.environ.get("COLUMNS") else 240)
 
 # Recent typer ships its own copy of click; catch the usage errors of whichever click parses the command line.
 _CLICKS = (click, *((typer.core._click,) if hasattr(typer.core, "_click") else ()))

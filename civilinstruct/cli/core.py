@@ -114,13 +114,29 @@ def _print_summary(summary: dict) -> None:
 
 def show(
     data: Path = typer.Argument(..., help="A data directory."),
-    sample_id: str = typer.Argument(..., metavar="ID", help="A sample id (or a unique prefix of 8+ characters)."),
+    sample_id: str | None = typer.Argument(None, metavar="[ID]",
+                                           help="A sample id (or a unique prefix of 8+ characters); "
+                                                "leave out with --random."),
+    random_pick: bool = typer.Option(False, "--random", help="Show a random sample (of --part, if given)."),
+    part: str | None = typer.Option(None, "--part", help="With --random: the part to pick from."),
+    seed: int | None = typer.Option(None, "--seed", help="With --random: pick reproducibly."),
     json_out: bool = typer.Option(False, "--json", help="Print the sample as JSON."),
 ) -> None:
-    """One sample, readable: its chat, its program, how it ran, its score and lineage."""
+    """One sample, readable: its chat, its program, how it ran, its score and lineage.
+
+    `civilinstruct show DATA --random [--part long_code]` finds one without knowing an id;
+    `civilinstruct sql DATA "SELECT id FROM samples WHERE ..."` finds ids by anything else.
+    """
     from civilinstruct.store import Store
 
-    sample = Store(data).get(sample_id)
+    store = Store(data)
+    if not store.exists():
+        raise CivilError(f"{data}: not a civilinstruct data directory (no catalog)")
+    if random_pick == (sample_id is not None):
+        raise CivilError("give a sample ID or --random (not both)")
+    if sample_id is None:
+        sample_id = _random_id(store, part, seed)
+    sample = store.get(sample_id)
     if sample is None:
         raise CivilError(f"{data}: no sample with id {sample_id!r}")
     if json_out:
@@ -141,6 +157,20 @@ def show(
             console.print(f"{label}: {value}")
     console.print("spec:", json.loads(sample.spec))
     console.print("lineage:", sample.lineage.model_dump(mode="json"))
+
+
+def _random_id(store: Any, part: str | None, seed: int | None) -> str:
+    """A uniformly chosen id of the newest version of `part` (or of all parts)."""
+    import random
+
+    from civilinstruct.store import PARTS
+
+    if part is not None and part not in PARTS:
+        raise CivilError(f"unknown part {part!r} (expected one of: {', '.join(PARTS)})")
+    ids = [i for p in ([part] if part else PARTS) for i in store.read(p, columns=["id"]).column("id").to_pylist()]
+    if not ids:
+        raise CivilError(f"{store.data_dir}: no samples{' in ' + part if part else ''} to pick from")
+    return random.Random(seed).choice(sorted(ids))
 
 
 def register(app: typer.Typer) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from civilinstruct.cli.common import console, err_console, print_json
+from civilinstruct.errors import CivilError
 
 
 class Format(str, Enum):
@@ -25,20 +26,31 @@ def register(app: typer.Typer) -> None:
         manifest: Path | None = typer.Option(None, "--manifest",
                                              help="the release manifest: its splits, decontamination and card text"),
         cases: Path | None = typer.Option(None, "--cases", help="BMEval cases parquet: keep its buildings out"),
+        allow_weak_isolation: bool = typer.Option(False, "--allow-weak-isolation",
+                                                  envvar="CIVILINSTRUCT_ALLOW_WEAK_ISOLATION",
+                                                  help="rebuild the default BMEval cases even where the sandbox "
+                                                       "cannot fully isolate programs"),
         as_json: bool = typer.Option(False, "--json", help="print what was written as JSON"),
     ) -> None:
         """Export DATA as a Hub dataset folder (hf), TRL SFT/GRPO parquet (trl) or verl RL parquet (verl).
 
-        Splits are made by building, so no building is in two splits; buildings of BMEval cases (--cases, or the
-        manifest's decontaminate section) are left out of every split.
+        Splits are made by building, so no building is in two splits. Without --manifest the splits and the
+        benchmark are those recorded in DATA/release.json by `build MANIFEST` (else the defaults and the default
+        BMEval cases, `bench cases --n 128 --seed 0`); buildings of BMEval cases (those and --cases) are left out
+        of every split.
         """
-        from civilinstruct.release.contamination import load_contamination
         from civilinstruct.release.export import export_release
+        from civilinstruct.release.heldout import contamination_for, release_settings
         from civilinstruct.release.manifest import load_manifest
+        from civilinstruct.store import Store
 
         loaded = load_manifest(manifest) if manifest else None
-        leaks = load_contamination(loaded.decontaminate if loaded else None, cases, data_dir=data)
-        report = export_release(data, fmt.value, out, manifest=loaded, contamination=leaks)
+        if not Store(data).exists():
+            raise CivilError(f"{data}: no catalog here (not a civilinstruct data directory, or nothing built yet)")
+        settings = release_settings(data, loaded)
+        leaks = contamination_for(data, settings, cases, allow_weak_isolation)
+        report = export_release(data, fmt.value, out, manifest=loaded, contamination=leaks, splits=settings.splits)
+        report.splits["plan"] = settings.to_dict()
         if as_json:
             print_json(report.to_dict())
             return
@@ -47,6 +59,7 @@ def register(app: typer.Typer) -> None:
         left = report.splits.get("contaminated_rows", 0)
         console.print(f"[green]exported[/] {sum(report.files.values())} rows as {fmt.value} to {out}"
                       + (f" ({left} rows of BMEval buildings left out)" if left else ""))
+        console.print(f"splits and benchmark from {settings.source}", highlight=False)
 
     @app.command("publish")
     def publish(
@@ -55,7 +68,7 @@ def register(app: typer.Typer) -> None:
         private: bool = typer.Option(False, "--private", help="create the repository as private"),
         as_json: bool = typer.Option(False, "--json", help="print the commit as JSON"),
     ) -> None:
-        """Upload an hf export folder to a Hugging Face dataset repository (token from HF_TOKEN).
+        """Upload an hf export folder to a Hugging Face dataset repository (token: HF_TOKEN, else `hf auth login`'s).
 
         HF_ENDPOINT points at another Hub (a mirror or a private Hub); the repository is created if missing.
         """

@@ -127,10 +127,13 @@ def register(app: typer.Typer) -> None:
         s = d.spec
         console.print(f"[bold]{s.stories}-story {s.function} RC frame[/], H = {s.height_m:g} m, intensity "
                       f"{s.intensity:g} ({s.pga_g:.2f}g), group {s.design_group}, site {s.site_class}")
-        console.print(f"{d.concrete}, seismic grade {d.seismic_grade}; columns "
+        console.print(f"{d.concrete}, category {d.category}, seismic grade {d.seismic_grade} (details "
+                      f"{d.details_grade}), {d.frame_position} frame; columns "
                       + ", ".join(f"{g.size_m * 1000:.0f} mm ({g.first_story}-{g.last_story}, {g.bars_side.label}/side)"
                                   for g in d.column_groups)
                       + f"; beams {d.beam_b_m * 1000:.0f}x{d.beam_h_m * 1000:.0f} mm ({d.beam_bars.label})")
         console.print(f"T1 = {d.t1_s:.3f} s (empirical {d.empirical_t1_s:.3f} s), base shear {d.base_shear_kn:.0f} kN, "
                       f"max drift 1/{1 / d.max_drift:.0f}, axial ratio {d.max_axial_ratio:.2f} <= {d.axial_limit:.2f}, "
-                      f"beam D/C {d.max_beam_dc:.2f}, column D/C {d.max_column_dc:.2f}: all checks pass")
+                      f"beam D/C {d.max_beam_dc:.2f}, column D/C {d.max_column_dc:.2f}, gravity-only D/C "
+                      f"{d.max_gravity_dc:.2f}, shear D/C {d.max_shear_dc:.2f}, strong column {d.scwb_ratio:.2f}, "
+                      f"sum G/(D h) {d.max_theta:.3f}: all checks pass")

@@ -32,8 +32,26 @@ def _prepare(cls: type, config: Path | None, flags: dict[str, Any], bf16: bool) 
         require_extra(module, "train")
     rows = load_rows(settings.data, settings.stage, settings.selected_parts, version=settings.version,
                      completion_only=getattr(settings, "completion_only_loss", True),
-                     max_samples=settings.max_samples, seed=settings.seed)
+                     max_samples=settings.max_samples, seed=settings.seed,
+                     include_heldout=settings.include_heldout, cases=settings.cases)
+    from civilinstruct.train.lengths import check_lengths
+
+    rows.lengths = check_lengths(settings, rows, model_ref)
+    if rows.lengths and rows.lengths.get("warning"):
+        from civilinstruct.cli.common import err_console
+
+        err_console.print(f"warning: {rows.lengths['warning'].rsplit(';', 1)[0]} (--allow-truncation)", highlight=False)
     return settings, model_ref, rows
+
+
+def _progress(progress: bool, as_json: bool) -> bool:
+    """Whether to draw the training bar; without one, the libraries' bars (datasets, transformers) go too."""
+    if progress and not as_json:
+        return True
+    from civilinstruct.progress import silence_library_bars
+
+    silence_library_bars()
+    return False
 
 
 def _report(summary: dict[str, Any], as_json: bool) -> None:
@@ -73,6 +91,9 @@ def register(app: typer.Typer) -> None:
         parts: list[str] = typer.Option(None, "--part", help=help_for(_S, "parts") + " (repeat the flag)"),
         version: str = typer.Option(None, "--version", help=help_for(_S, "version")),
         max_samples: int = typer.Option(None, "--max-samples", help=help_for(_S, "max_samples")),
+        include_heldout: bool = typer.Option(None, "--include-heldout", help=help_for(_S, "include_heldout")),
+        cases: Path = typer.Option(None, "--cases", help=help_for(_S, "cases")),
+        allow_truncation: bool = typer.Option(None, "--allow-truncation", help=help_for(_S, "allow_truncation")),
         seed: int = typer.Option(None, "--seed", help=help_for(_S, "seed")),
         precision: str = typer.Option(None, "--precision", help=help_for(_S, "precision")),
         bf16: bool = typer.Option(False, "--bf16", help="shorthand for --precision bf16 (needs a GPU)"),
@@ -87,11 +108,12 @@ def register(app: typer.Typer) -> None:
         flags = dict(data=data and str(data), model=model, out=out and str(out), lora=lora, epochs=epochs,
                      max_steps=max_steps, learning_rate=learning_rate, batch_size=batch_size,
                      grad_accum=grad_accum, max_length=max_length, parts=parts or None, version=version,
-                     max_samples=max_samples, seed=seed, precision=precision)
+                     max_samples=max_samples, seed=seed, precision=precision, include_heldout=include_heldout,
+                     cases=cases and str(cases), allow_truncation=allow_truncation)
         settings, model_ref, rows = _prepare(SFTSettings, config, flags, bf16)
         from civilinstruct.train.sft import run_sft
 
-        _report(run_sft(settings, rows, model_ref, progress=progress and not as_json), as_json)
+        _report(run_sft(settings, rows, model_ref, progress=_progress(progress, as_json)), as_json)
 
     @group.command("grpo")
     def grpo(
@@ -120,6 +142,9 @@ def register(app: typer.Typer) -> None:
         parts: list[str] = typer.Option(None, "--part", help=help_for(_G, "parts") + " (repeat the flag)"),
         version: str = typer.Option(None, "--version", help=help_for(_G, "version")),
         max_samples: int = typer.Option(None, "--max-samples", help=help_for(_G, "max_samples")),
+        include_heldout: bool = typer.Option(None, "--include-heldout", help=help_for(_G, "include_heldout")),
+        cases: Path = typer.Option(None, "--cases", help=help_for(_G, "cases")),
+        allow_truncation: bool = typer.Option(None, "--allow-truncation", help=help_for(_G, "allow_truncation")),
         seed: int = typer.Option(None, "--seed", help=help_for(_G, "seed")),
         precision: str = typer.Option(None, "--precision", help=help_for(_G, "precision")),
         bf16: bool = typer.Option(False, "--bf16", help="shorthand for --precision bf16 (needs a GPU)"),
@@ -137,11 +162,12 @@ def register(app: typer.Typer) -> None:
                      temperature=temperature, reward_workers=reward_workers, reward_timeout_s=reward_timeout_s,
                      reward_mode=reward_mode,
                      allow_weak_isolation=allow_weak_isolation, use_vllm=use_vllm, parts=parts or None,
-                     version=version, max_samples=max_samples, seed=seed, precision=precision)
+                     version=version, max_samples=max_samples, seed=seed, precision=precision,
+                     include_heldout=include_heldout, cases=cases and str(cases), allow_truncation=allow_truncation)
         settings, model_ref, rows = _prepare(GRPOSettings, config, flags, bf16)
         from civilinstruct.train.grpo import run_grpo
 
-        _report(run_grpo(settings, rows, model_ref, progress=progress and not as_json), as_json)
+        _report(run_grpo(settings, rows, model_ref, progress=_progress(progress, as_json)), as_json)
 
     @group.command("tiny-model")
     def tiny_model(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from civilinstruct.codegen.render import render
-from civilinstruct.codegen.styles import style_for
+from civilinstruct.codegen.assumptions import assumption_text
+from civilinstruct.codegen.render import render, render_style
+from civilinstruct.codegen.styles import Style, instruction_language, style_for
 from civilinstruct.codegen.think_zh import think_text_zh
-from civilinstruct.design import Design, design
+from civilinstruct.design import Design, basis, design
 from civilinstruct.physics import codes
 
 
@@ -20,34 +21,48 @@ def think_text_en(d: Design) -> str:
         f"H = {s.height_m:g} m; plan {s.bays_x} x {s.span_x_m:g} m = {s.width_x_m:g} m along X and "
         f"{s.bays_y} x {s.span_y_m:g} m = {s.width_y_m:g} m along Y.",
         f"Height limit for RC frames at intensity {s.intensity:g} is {codes.MAX_HEIGHT_FRAME_M[s.intensity]:g} m "
-        f"(GB 50011 Table 6.1.1): H = {s.height_m:g} m is within it. Seismic grade (Table 6.1.2): "
-        f"{d.seismic_grade}, so the axial compression ratio limit is {d.axial_limit:.2f}.",
+        f"(GB 50011 Table 6.1.1): H = {s.height_m:g} m is within it. A {s.function} is fortification category "
+        f"{d.category} (GB 50223)" + (", so the seismic measures take one degree higher" if d.category == "B" else "")
+        + f"; site class {s.site_class} (GB 50011 3.3.2, 3.3.3). Seismic grade (Table 6.1.2): {d.seismic_grade} "
+        f"for the measures, {d.details_grade} for the details, so the axial compression ratio limit is "
+        f"{d.axial_limit:.2f}.",
         f"Loads: superimposed dead {d.dead_kn_m2:g} kPa, live {live:g} kPa ({s.function}, GB 50009), roof live "
         f"{d.roof_live_kn_m2:g} kPa, infill {d.infill_kn_m:g} kN/m on floor beams. Seismic weight uses D + 0.5L "
         f"(GB 50011 5.1.3).",
-        f"I model a typical interior frame along X carrying a {s.span_y_m:g} m strip; beam line load on a typical "
+        f"I model a typical {d.frame_position} frame along X carrying a {d.tributary_m:g} m strip; beam line load on a typical "
         f"floor w = {d.beam_w_kn_m[0]:.2f} kN/m, roof {d.beam_w_kn_m[-1]:.2f} kN/m; frame seismic weight "
         f"{sum(d.floor_weight_kn):.0f} kN.",
         f"Spectrum: intensity {s.intensity:g} ({s.pga_g:.2f}g) gives alpha_max = {d.alpha_max:.2f}; design group "
         f"{s.design_group}, site class {s.site_class} gives Tg = {d.tg_s:.2f} s; damping 0.05 so gamma = 0.9, "
         f"eta2 = 1.0.",
         f"Materials: {d.concrete} (Ec = {d.Ec_mpa:.3g} MPa, fc = {d.fc_mpa:g} MPa), HRB400 (fy = 360 MPa); "
-        f"cracked stiffness {d.col_crack:.2f} Ig for columns and {d.beam_crack:.2f} Ig for beams.",
-        "Sizing loop (modal response spectrum, SRSS, drift limit 1/550):",
+        f"gross sections for columns, beams x{d.beam_crack:.1f} for the slab flange (JGJ 3-2010 5.2.2); computed "
+        f"periods x psi_T = {d.psi_t:.1f} (light block infill, JGJ 3-2010 4.3.17) before reading alpha.",
+        "Sizing loop (modal response spectrum, SRSS, drift limit 1/550; beams are deepened before columns grow):",
         *[f"- {line}" for line in d.iterations],
-        f"Final: T1 = {d.t1_s:.3f} s, alpha(T1) = {d.alphas[0]:.4f}, base shear {d.base_shear_kn:.1f} kN "
+        f"Final: T1 = {d.t1_s:.3f} s, psi_T T1 = {d.psi_t * d.t1_s:.3f} s, alpha = {d.alphas[0]:.4f}, "
+        f"base shear {d.base_shear_kn:.1f} kN "
         f"({d.base_shear_kn / sum(d.floor_weight_kn) * 100:.2f}% of the weight), mass participation "
         f"{d.mass_ratio * 100:.1f}% with {d.n_modes} modes.",
         f"Minimum shear coefficient (GB 50011 5.2.5): lambda = {d.min_shear_coeff:.3f}; "
         + (f"story shears and drifts are amplified by up to x{d.shear_amplification:.3f} to reach it."
            if d.shear_amplification > 1.0 else "every story shear already exceeds lambda times the gravity above."),
-        f"Checks: max drift 1/{1 / d.max_drift:.0f} <= 1/550; axial ratio {d.max_axial_ratio:.2f} <= "
-        f"{d.axial_limit:.2f}; beams {d.beam_bars.label} give D/C {d.max_beam_dc:.2f}; columns "
-        + ", ".join(f"{g.size_m * 1000:.0f} mm with {g.bars_side.label} per side" for g in d.column_groups)
-        + f" give D/C {d.max_column_dc:.2f}. All checks pass.",
+        f"Second-order effects: max sum G / (D h) = {d.max_theta:.3f}"
+        + (" <= 0.05, so P-Delta may be ignored (JGJ 3-2010 5.4.1)" if d.max_theta <= 0.05
+           else " > 0.05: drifts x F1 and member forces x F2 (JGJ 3-2010 5.4.3)")
+        + "; <= 0.10, so the frame is stable (5.4.4).",
+        f"Checks (seismic 1.3 G_E + 1.4 E; gamma_RE 0.75 beams, 0.75/0.80 columns, 0.85 shear): max drift "
+        f"1/{1 / d.max_drift:.0f} <= 1/550; axial ratio {d.max_axial_ratio:.2f} <= {d.axial_limit:.2f}; beams "
+        f"{d.beam_bars.label} with {d.beam_hoops.label} hoops give D/C {d.max_beam_dc:.2f}; columns "
+        + ", ".join(f"{g.size_m * 1000:.0f} mm with {g.bars_side.label} per side (corners included), "
+                    f"{g.hoops.label} hoops" for g in d.column_groups)
+        + f" give D/C {d.max_column_dc:.2f} with end moments x eta_c = {basis.ETA_C[d.seismic_grade]:.1f} "
+        f"(strong column / weak beam, GB 50011 6.2.2; joint ratio {d.scwb_ratio:.2f}); shear with eta_vb = "
+        f"{basis.ETA_VB[d.seismic_grade]:.1f}, eta_vc = {basis.ETA_VC[d.seismic_grade]:.1f} gives D/C "
+        f"{d.max_shear_dc:.2f}; gravity only 1.3D + 1.5L gives D/C {d.max_gravity_dc:.2f}; the column shear span "
+        f"ratio is at least {d.min_shear_span_ratio:.2f}. All checks pass.",
         f"For reference, the GB 50009 Appendix F estimate is {d.empirical_t1_s:.2f} s for the infilled building; "
-        f"the bare cracked frame is more flexible, and psi_T = {d.psi_t:.1f} times its period is "
-        f"{d.psi_t * d.t1_s:.2f} s.",
+        f"psi_T = {d.psi_t:.1f} times the bare-frame period is {d.psi_t * d.t1_s:.2f} s.",
         "The program builds this frame, runs gravity, eigen and response-spectrum analyses, and prints T1, the "
         "drifts, the member checks and the verdict.",
     ]
@@ -65,12 +80,16 @@ def think_text(d: Design, language: str = "en") -> str:
     return writer(d)
 
 
-def wrap_answer(design: Design, program: str, language: str = "en") -> str:
+def wrap_answer(design: Design, program: str, language: str = "en", assumed: list[str] | None = None) -> str:
     """`<think>` the design derivation `</think>` `<answer>` the program in one python block `</answer>`.
 
-    `language` should be the program's comment language (`style_for(style_seed).language`).
+    `language` should be the program's comment language; `assumed` the parameters the instruction left out
+    (`instructions.unstated_fields`): the thinking opens by saying what it took for them and why.
     """
     think = think_text(design, language)
+    stated = assumption_text(design.spec, assumed or [], language)
+    if stated:
+        think = f"{stated}\n{think}"
     return f"<think>\n{think}\n</think>\n<answer>\n```python\n{program.rstrip()}\n```\n</answer>"
 
 
@@ -79,8 +98,18 @@ def answer(design: Design, style_seed: int) -> str:
     return wrap_answer(design, render(design, style_seed), style_for(style_seed).language)
 
 
+def answer_for(design: Design, instruction: str, style_seed: int) -> tuple[Style, str, str]:
+    """(style, program, assistant message) answering `instruction`: thinking and comments in its language, and
+    the parameters it leaves out stated as assumptions."""
+    from civilinstruct.instructions import unstated_fields
+
+    style = style_for(style_seed, instruction_language(instruction))
+    program = render_style(design, style)
+    return style, program, wrap_answer(design, program, style.language, unstated_fields(instruction))
+
+
 def offline_answer(instruction_text: str, seed: int = 0) -> str:
     """Answer a building instruction offline: parse it (defaults for what it leaves out), design, render."""
     from civilinstruct.instructions import parse_instruction
 
-    return answer(design(parse_instruction(instruction_text)), seed)
+    return answer_for(design(parse_instruction(instruction_text)), instruction_text, seed)[2]

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 import jinja2
 
 from civilinstruct.codegen.comments import COMMENTS
 from civilinstruct.codegen.styles import NAMES, Style, style_for
-from civilinstruct.design import Design
+from civilinstruct.design import Design, basis
 
-TEMPLATE_VERSION = "codegen-v2"  # v2: the <think> text in the comments' language (ids change with it)
+TEMPLATE_VERSION = "codegen-v3"  # v3: Chinese design basis (gross/flange stiffness, psi_T, gamma_RE, 1.3D+1.5L, shear, SCWB, P-Delta)
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +37,8 @@ def summary_lines(d: Design) -> list[str]:
         f"Materials: {d.concrete}, HRB400. Columns "
         + ", ".join(f"{g.size_m * 1000:.0f} mm (stories {g.first_story}-{g.last_story})" for g in d.column_groups)
         + f"; beams {d.beam_b_m * 1000:.0f} x {d.beam_h_m * 1000:.0f} mm.",
-        "Model: interior plane frame along X, rigid floor diaphragms, cracked-section elastic elements.",
+        f"Model: {d.frame_position} plane frame along X ({d.tributary_m:g} m of floor), rigid floor diaphragms, "
+        f"gross columns, beams x{d.beam_crack:g} for the slab flange; periods x psi_T = {d.psi_t:g} for the spectrum.",
     ]
 
 
@@ -58,10 +60,14 @@ def context(d: Design, style: Style) -> dict[str, Any]:
         return 50000 + 100 * floor + bay + 1 if grid else n_cols + (floor - 1) * s.bays_x + bay + 1
 
     col_bars = {st: g.bars_side for g in d.column_groups for st in range(g.first_story, g.last_story + 1)}
+    col_hoops = {st: g.hoops for g in d.column_groups for st in range(g.first_story, g.last_story + 1)}
+    eta = SimpleNamespace(c=basis.ETA_C[d.seismic_grade], vb=basis.ETA_VB[d.seismic_grade],
+                          vc=basis.ETA_VC[d.seismic_grade])
     return {
         "d": d, "v": NAMES[style.naming], "c": COMMENTS[style.language], "f3": _f3,
         "floors": range(0, s.stories + 1), "stories": range(1, s.stories + 1), "lines": list(range(lines_per_floor)),
         "bays": range(s.bays_x), "node": node, "col_tag": col_tag, "beam_tag": beam_tag, "col_bars": col_bars,
+        "col_hoops": col_hoops, "eta": eta, "ft_mpa": basis.FT_MPA[d.concrete],
         "n_modes_word": str(d.n_modes), "summary": summary_lines(d),
     }
 

@@ -7,7 +7,8 @@ drifts and verdicts (a test checks this). 2 x 2 x 2 x 2 = 16 styles.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 LAYOUTS = ("flat", "functions")
 NAMINGS = ("descriptive", "short")
@@ -18,14 +19,18 @@ NAMES: dict[str, dict[str, str]] = {
     "descriptive": {
         "n_story": "NUM_STORIES", "story_h": "STORY_HEIGHT", "n_bay": "NUM_BAYS", "bay_w": "BAY_WIDTH",
         "trib_w": "TRIBUTARY_WIDTH", "g": "GRAVITY", "E": "CONCRETE_E", "fc": "CONCRETE_FC", "fy": "REBAR_FY",
-        "col_crack": "COLUMN_CRACK_FACTOR", "beam_crack": "BEAM_CRACK_FACTOR", "alpha_max": "ALPHA_MAX",
+        "col_crack": "COLUMN_STIFFNESS_FACTOR", "beam_crack": "BEAM_FLANGE_FACTOR", "alpha_max": "ALPHA_MAX",
         "tg": "SITE_TG", "zeta": "DAMPING_RATIO", "drift_limit": "DRIFT_LIMIT", "min_shear": "MIN_SHEAR_COEFF", "axial_limit": "AXIAL_RATIO_LIMIT",
         "n_modes": "NUM_MODES", "cover": "COVER", "xi_b": "XI_BALANCED", "gamma_g": "GAMMA_G",
         "gamma_eh": "GAMMA_EH", "col_size": "COLUMN_SIZE", "col_bars": "COLUMN_BARS_PER_SIDE",
         "beam_b": "BEAM_WIDTH", "beam_h": "BEAM_DEPTH", "beam_bars": "BEAM_BARS",
         "floor_nodes": "floor_nodes", "columns": "column_elements", "beams": "beam_elements",
         "col_props": "column_properties", "grav_force": "gravity_forces", "eq_force": "seismic_forces",
-        "results": "results",
+        "results": "results", "ft": "CONCRETE_FT", "psi_t": "PERIOD_REDUCTION", "gamma_d": "GAMMA_DEAD",
+        "gamma_l": "GAMMA_LIVE", "gre_beam": "GAMMA_RE_BEAM", "gre_shear": "GAMMA_RE_SHEAR", "eta_c": "ETA_C",
+        "eta_vb": "ETA_VB", "eta_vc": "ETA_VC", "fyv": "HOOP_FYV", "floor_gravity": "FLOOR_GRAVITY_DESIGN",
+        "w_dead": "BEAM_DEAD_LOAD", "w_live": "BEAM_LIVE_LOAD", "col_hoops": "COLUMN_HOOPS", "beam_hoops": "BEAM_HOOPS",
+        "beam_cover": "BEAM_COVER",
     },
     "short": {
         "n_story": "NS", "story_h": "H", "n_bay": "NB", "bay_w": "L", "trib_w": "BT", "g": "g", "E": "Ec",
@@ -34,6 +39,9 @@ NAMES: dict[str, dict[str, str]] = {
         "xi_b": "xi_b", "gamma_g": "gG", "gamma_eh": "gEh", "col_size": "bc", "col_bars": "col_as",
         "beam_b": "bb", "beam_h": "hb", "beam_bars": "beam_as", "floor_nodes": "fl_nodes", "columns": "cols",
         "beams": "bms", "col_props": "cprop", "grav_force": "fG", "eq_force": "fE", "results": "res",
+        "ft": "ft", "psi_t": "psiT", "gamma_d": "gD", "gamma_l": "gL", "gre_beam": "gRE_b", "gre_shear": "gRE_v",
+        "eta_c": "eta_c", "eta_vb": "eta_vb", "eta_vc": "eta_vc", "fyv": "fyv", "floor_gravity": "G_floor",
+        "w_dead": "wD", "w_live": "wL", "col_hoops": "col_sv", "beam_hoops": "beam_sv", "beam_cover": "a_sb",
     },
 }
 
@@ -50,7 +58,17 @@ class Style:
         return f"{self.layout}-{self.naming}-{self.language}-{self.numbering}"
 
 
-def style_for(style_seed: int) -> Style:
-    """The style a seed picks (uniform over the 16)."""
+def style_for(style_seed: int, language: str | None = None) -> Style:
+    """The style a seed picks (uniform over the 16); `language` (that of the instruction) overrides the comment
+    language, so an answer reads in the language it was asked in."""
     rng = random.Random(f"civilinstruct-style-{style_seed}")
-    return Style(rng.choice(LAYOUTS), rng.choice(NAMINGS), rng.choice(LANGUAGES), rng.choice(NUMBERINGS))
+    style = Style(rng.choice(LAYOUTS), rng.choice(NAMINGS), rng.choice(LANGUAGES), rng.choice(NUMBERINGS))
+    return style if language is None else replace(style, language=language)
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def instruction_language(text: str) -> str:
+    """"zh" for an instruction with Chinese characters, else "en"."""
+    return "zh" if _CJK.search(text) else "en"

@@ -2,8 +2,8 @@
 
 Simplified GB 50010 rectangular-stress-block formulas, documented so a reader can redo them by hand:
 beam M_u = fy As (h0 - x/2), x = fy As / (fc b); column (large eccentricity, symmetric bars)
-M_u = N (h/2 - x/2) + fy As' (h0 - a_s), x = min(N / (fc b), xi_b h0). Demands combine gravity and earthquake
-as 1.2 S_G + 1.3 S_E (GB 50011 5.4.1). Units: kN, m; strengths in kPa.
+M_u = N (h/2 - x/2) + fy As' (h0 - a_s), x = min(N / (fc b), xi_b h0). Load factors, gamma_RE and the
+capacity-design factors are in `basis.py`. Units: kN, m; strengths in kPa.
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ import math
 
 COVER_M = 0.04      # a_s: centroid of the tension bars from the face
 XI_B = 0.518        # relative balanced depth, HRB400 with concrete up to C50
-GAMMA_G, GAMMA_EH = 1.2, 1.3
 BAR_DIAMETERS_MM = (16, 18, 20, 22, 25, 28)
 
 
-def beam_capacity(b: float, h: float, As: float, fc_kpa: float, fy_kpa: float) -> float:
-    """Design flexural capacity of a singly reinforced rectangular beam, kN m."""
-    h0 = h - COVER_M
+def beam_capacity(b: float, h: float, As: float, fc_kpa: float, fy_kpa: float, a_s: float = COVER_M) -> float:
+    """Design flexural capacity of a singly reinforced rectangular beam (bars' centroid a_s from the face), kN m."""
+    h0 = h - a_s
     x = min(fy_kpa * As / (fc_kpa * b), XI_B * h0)
     return fy_kpa * As * (h0 - x / 2.0) if x < XI_B * h0 else fc_kpa * b * x * (h0 - x / 2.0)
 

@@ -1,6 +1,6 @@
 """A small linear 2D frame solver in numpy: the design's own analysis model.
 
-It is the same model the generated OpenSeesPy program builds (elastic beam-columns with cracked stiffness,
+It is the same model the generated OpenSeesPy program builds (elastic beam-columns, gross columns and flanged beams,
 one shared lateral DOF per floor for the rigid diaphragm, lateral masses only), written independently, so the
 design can iterate member sizes in milliseconds and the FE program's T1 and drifts can be checked against it.
 Units: kN, m, s, t.
@@ -27,8 +27,8 @@ class Frame:
     col_b: list[float]             # column section side per story (square), m
     beam_b: float
     beam_h: float
-    col_crack: float
-    beam_crack: float
+    col_crack: float               # stiffness factor of the columns (1.0: gross section)
+    beam_crack: float              # stiffness factor of the beams (slab flange, JGJ 3-2010 5.2.2)
     beam_w: list[float]            # uniform gravity load on the beams of each floor, kN/m (downward)
     node_load: list[list[float]]   # extra gravity point load at each node [floor][line], kN (downward)
     mass: list[list[float]] = field(default_factory=list)  # lateral mass [floor][line], t
@@ -115,14 +115,17 @@ class FrameModel:
         f = np.einsum("eij,ejk,ek->ei", self._k, self._T, full[self._idx])
         return f if fixed_end is None else f + fixed_end
 
-    def gravity(self) -> np.ndarray:
-        """Local end forces (N1 V1 M1 N2 V2 M2) of every element under the gravity load D + 0.5L."""
+    def gravity(self, beam_w: list[float] | None = None, node_load: list[list[float]] | None = None) -> np.ndarray:
+        """End forces (N1 V1 M1 N2 V2 M2) of every element under beam line loads and joint loads (default: the
+        frame's own, D + 0.5L); linear, so dead and live cases can be solved apart and combined."""
         f = self.f
+        beam_w = f.beam_w if beam_w is None else beam_w
+        node_load = f.node_load if node_load is None else node_load
         P = np.zeros(self.n_eq)
         fixed_end = np.zeros((len(self.elements), 6))
         for e, (kind, i, j, _, _, floor) in enumerate(self.elements):
             if kind == "beam":
-                w, L = f.beam_w[floor - 1], f.span
+                w, L = beam_w[floor - 1], f.span
                 r = np.array([0.0, w * L / 2, w * L ** 2 / 12, 0.0, w * L / 2, -w * L ** 2 / 12])
                 for node, fy, mz in ((i, -r[1], -r[2]), (j, -r[4], -r[5])):
                     P[self.dofs[node, 1]] += fy
@@ -130,7 +133,7 @@ class FrameModel:
                 fixed_end[e] = r
         for floor in range(1, f.stories + 1):
             for line in range(f.bays + 1):
-                P[self.dofs[f.node(line, floor), 1]] -= f.node_load[floor - 1][line]
+                P[self.dofs[f.node(line, floor), 1]] -= node_load[floor - 1][line]
         return self._end_forces(self.F @ P, fixed_end)
 
     def lateral(self, floor_forces: np.ndarray) -> np.ndarray:

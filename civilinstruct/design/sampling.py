@@ -23,14 +23,18 @@ def sample_spec(rng: random.Random) -> BuildingSpec:
     stories = rng.randint(min(3, max_stories), max_stories)
     return BuildingSpec(
         function=function, stories=stories, story_height_m=story_height,
-        bays_x=rng.randint(2, 6), bays_y=rng.randint(1, 4),
+        bays_x=rng.randint(2, 6), bays_y=rng.randint(2, 4),  # no single-span frames (GB 50011 6.1.5)
         span_x_m=rng.choice(SPANS), span_y_m=rng.choice(SPANS),
         intensity=intensity, pga_g=codes.PGA_G[intensity],
         design_group=rng.choice(codes.DESIGN_GROUPS), site_class=rng.choice(codes.SITE_CLASSES),
     )
 
 
-def sample_specs(n: int, seed: int) -> list[BuildingSpec]:
-    """`n` specs from `seed`; the first k of `sample_specs(n, s)` equal `sample_specs(k, s)`."""
-    rng = random.Random(f"civilinstruct-specs-{seed}")
+def sample_specs(n: int, seed: int, stream: str = "civilinstruct-specs") -> list[BuildingSpec]:
+    """`n` specs from `seed`; the first k of `sample_specs(n, s)` equal `sample_specs(k, s)`.
+
+    `stream` names an independent sequence: the benchmark samples its own, so `build --seed 0` and
+    `bench cases --seed 0` do not draw the same buildings.
+    """
+    rng = random.Random(f"{stream}-{seed}")
     return [sample_spec(rng) for _ in range(n)]

@@ -23,6 +23,12 @@ class BackendBase:
         """Return (choices, usage, cached)."""
         raise NotImplementedError
 
+    async def _complete_detailed(self, messages: list[dict[str, str]], params: dict[str, Any],
+                                 ) -> tuple[list[str], list[str | None]]:
+        """Choices and their finish reasons ("stop", "length"; None where the backend does not say)."""
+        texts, _, _ = await self._complete(messages, params)
+        return texts, [None] * len(texts)
+
     def _default_params(self) -> dict[str, Any]:
         return {}
 
@@ -38,6 +44,13 @@ class BackendBase:
                     top_p: float | None = None, max_tokens: int | None = None) -> list[str]:
         texts, _, _ = await self._complete(messages, self._params(n, temperature, top_p, max_tokens))
         return texts
+
+    async def achat_detailed(self, messages: list[dict[str, str]], *, n: int = 1, temperature: float | None = None,
+                             top_p: float | None = None, max_tokens: int | None = None,
+                             ) -> list[tuple[str, str | None]]:
+        """Like `achat`, with each choice's finish reason: a benchmark must know a cut answer from a bad one."""
+        texts, reasons = await self._complete_detailed(messages, self._params(n, temperature, top_p, max_tokens))
+        return list(zip(texts, reasons))
 
     def chat(self, messages: list[dict[str, str]], *, n: int = 1, temperature: float | None = None,
              top_p: float | None = None, max_tokens: int | None = None) -> list[str]:
@@ -100,9 +113,9 @@ class _Progress:
     """A rich progress bar for a batch of requests."""
 
     def __init__(self, total: int, label: str) -> None:
-        from rich.progress import Progress
+        from civilinstruct.progress import progress_bar
 
-        self._progress = Progress(transient=True)
+        self._progress = progress_bar(transient=True)
         self._progress.start()
         self._task = self._progress.add_task(f"generating ({label})", total=total)
 

@@ -81,6 +81,18 @@ class OpenAIBackend(BackendBase):
         key = cache_key(self.model, messages, params)
         if self.cache is not None and (hit := self.cache.get(key)) is not None:
             return hit[0], hit[1], True
+        choices, usage, _ = await self._request(messages, params)
+        if self.cache is not None:
+            self.cache.put(key, self.model, {"messages": messages, "params": params}, choices, usage)
+        return choices, usage, False
+
+    async def _complete_detailed(self, messages: list[dict[str, str]], params: dict[str, Any],
+                                 ) -> tuple[list[str], list[str | None]]:
+        choices, _, reasons = await self._request(messages, params)  # uncached: the reasons are not stored
+        return choices, reasons
+
+    async def _request(self, messages: list[dict[str, str]], params: dict[str, Any],
+                       ) -> tuple[list[str], dict[str, int], list[str | None]]:
         client, limit = self._client()
         attempts = 0
         try:
@@ -95,9 +107,9 @@ class OpenAIBackend(BackendBase):
                             model=self.model, messages=messages, **params)  # type: ignore[arg-type]
         except openai.OpenAIError as exc:
             raise CivilError(describe_failure(exc, self.base_url, attempts, self.timeout_s)) from exc
-        choices = [choice.message.content or "" for choice in sorted(response.choices, key=lambda c: c.index)]
+        ordered = sorted(response.choices, key=lambda c: c.index)
+        choices = [choice.message.content or "" for choice in ordered]
+        reasons = [getattr(choice, "finish_reason", None) for choice in ordered]
         usage = {"prompt_tokens": getattr(response.usage, "prompt_tokens", 0) or 0,
                  "completion_tokens": getattr(response.usage, "completion_tokens", 0) or 0}
-        if self.cache is not None:
-            self.cache.put(key, self.model, {"messages": messages, "params": params}, choices, usage)
-        return choices, usage, False
+        return choices, usage, reasons

@@ -83,10 +83,12 @@ class PartProgress:
         if not enabled:
             return
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 
-        self._p = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                           console=Console(stderr=True), transient=False)
+        from civilinstruct.progress import progress_bar
+
+        self._p = progress_bar(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                               console=Console(stderr=True), transient=False)
         self._p.start()
         self._task = self._p.add_task(label, total=total, completed=done)
 

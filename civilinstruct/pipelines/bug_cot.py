@@ -130,7 +130,7 @@ def load_parents(store: Store, options: BuildOptions) -> tuple[Iterable[Parent],
 
 def generated_parents(options: BuildOptions) -> list[Parent]:
     try:
-        from civilinstruct.codegen import render
+        from civilinstruct.codegen import TEMPLATE_VERSION, render
         from civilinstruct.design import design, sample_specs
     except ImportError as exc:
         raise CivilError(f"no long_code part in the store and design/codegen are unavailable ({exc}); "
@@ -143,7 +143,8 @@ def generated_parents(options: BuildOptions) -> list[Parent]:
         except CivilError:
             continue
         spec_json = spec.model_dump_json()
-        pid = make_id("long_code", spec=json.loads(spec_json), generator="offline/rules-v1", seed=options.seed + index)
+        pid = make_id("long_code", spec=json.loads(spec_json), generator="offline/rules-v1", seed=options.seed + index,
+                      template=TEMPLATE_VERSION)  # a new design basis or template makes new parents
         parents.append(Parent(pid, code, None, False, spec_json))
     return parents
 

@@ -44,6 +44,7 @@ class Job:
     prompt_template: str | None = None
     prompt_hash: str | None = None
     usage: dict[str, int] = field(default_factory=dict)
+    style: str = ""
     notes: dict[str, Any] = field(default_factory=dict)
 
 
@@ -94,13 +95,14 @@ def rule_of(message: str) -> str:
 
 def write_offline(jobs: list[Job]) -> None:
     """Instruction variant and rule-based answer for each job."""
-    from civilinstruct.codegen import render, style_for, wrap_answer
+    from civilinstruct.codegen import answer_for
     from civilinstruct.instructions import render_instruction
 
     for job in jobs:
         job.instruction = render_instruction(job.spec, job.variant_seed)
-        job.code = render(job.design, job.style_seed)
-        job.answer = wrap_answer(job.design, job.code, style_for(job.style_seed).language)  # <think> as commented
+        # thinking and comments in the instruction's language; what it leaves out stated as assumptions
+        style, job.code, job.answer = answer_for(job.design, job.instruction, job.style_seed)
+        job.style = style.name
 
 
 def write_llm(jobs: list[Job], options: BuildOptions, report: BuildReport) -> list[Job]:
@@ -148,7 +150,9 @@ def design_brief(d: Any) -> str:
         "seismic_grade": d.seismic_grade, "Tg_s": d.tg_s, "alpha_max": d.alpha_max, "damping": d.damping,
         "column_sections_mm": {f"{g.first_story}-{g.last_story}": round(g.size_m * 1000) for g in d.column_groups},
         "beam_section_mm": [round(d.beam_b_m * 1000), round(d.beam_h_m * 1000)],
-        "cracked_stiffness": {"columns": d.col_crack, "beams": d.beam_crack},
+        "stiffness_factors": {"columns_gross": d.col_crack, "beams_flange": d.beam_crack}, "psi_T": d.psi_t,
+        "frame": {"position": d.frame_position, "tributary_m": d.tributary_m},
+        "category_and_grades": [d.category, d.seismic_grade, d.details_grade],
         "beam_line_load_kN_per_m": d.beam_w_kn_m, "joint_mass_t": d.node_mass_t,
         "expected_T1_s": round(d.t1_s, 4), "axial_ratio_limit": d.axial_limit,
     }
@@ -165,7 +169,7 @@ def to_sample(job: Job, result: Any, seed: int) -> Any:
     d = job.design
     ok = result.status == "ok"
     extra = {
-        "style": style_for(job.style_seed).name, "variant_seed": job.variant_seed, "style_seed": job.style_seed,
+        "style": job.style or style_for(job.style_seed).name, "variant_seed": job.variant_seed, "style_seed": job.style_seed,
         "index": job.index, "lines": len(job.code.splitlines()),
         "verdict_consistent": bool(ok and verdict_consistent(result.stdout or "")),
         "design": {"t1_model_s": d.t1_s, "empirical_t1_s": d.empirical_t1_s, "psi_t": d.psi_t,

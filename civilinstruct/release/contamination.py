@@ -39,7 +39,10 @@ def cases_from_seed(seed: int, n: int, data_dir: Path | None, *, timeout_s: floa
     """The cases `civilinstruct bench cases --n N --seed S` would write (cached in DATA/bench/)."""
     from civilinstruct.bench.cases import build_cases, read_cases, write_cases
 
-    cache = data_dir / "bench" / f"cases-seed{seed}-n{n}.parquet" if data_dir is not None else None
+    from civilinstruct.bench.cases import BENCH_STREAM
+
+    name = f"cases-{BENCH_STREAM}-seed{seed}-n{n}.parquet"  # the stream in the name: older caches are not reused
+    cache = data_dir / "bench" / name if data_dir is not None else None
     if cache is not None and cache.is_file():
         return read_cases(cache)
     from civilinstruct.sandbox import Sandbox

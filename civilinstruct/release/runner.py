@@ -85,6 +85,9 @@ def build_release(manifest: Manifest, data_dir: str | Path, *, overrides: dict[s
     for part, _ in selected:  # fail before any work when a pipeline is missing
         load_pipeline(part)
     plans = [(part, part_options(manifest, part, spec, overrides)) for part, spec in selected]
+    from civilinstruct.release.heldout import write_record
+
+    write_record(data_dir, manifest)  # before any work: export and train make these splits from DATA alone
     reports = []
     with ExitStack() as stack:
         ray_parts = [o for _, o in plans if o.executor == "ray"]

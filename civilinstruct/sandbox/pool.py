@@ -174,10 +174,12 @@ class Sandbox:
 
 def _progress(total: int) -> tuple[Any, Any]:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
 
-    bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                   TimeRemainingColumn(), console=Console(stderr=True))  # stdout stays clean for --json
+    from civilinstruct.progress import progress_bar
+
+    bar = progress_bar("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                       TimeRemainingColumn(), console=Console(stderr=True))  # stdout stays clean for --json
     task = bar.add_task("running programs", total=total)
     bar.start()
     return bar, task

@@ -126,9 +126,9 @@ class RaySandbox:
         if not progress:
             yield from results
             return
-        from rich.progress import Progress
+        from civilinstruct.progress import progress_bar
 
-        with Progress(transient=True) as bar:
+        with progress_bar(transient=True) as bar:
             task = bar.add_task("running programs on Ray", total=len(codes))
             for result in results:
                 bar.advance(task)

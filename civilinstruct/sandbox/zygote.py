@@ -2,9 +2,10 @@
 
 This file (the supervisor) is bound read-only into the bubblewrap sandbox and run as a script, with the modules it
 loads from its own directory: `wire` (the format it and the host speak: 4-byte big-endian length + UTF-8 JSON, on
-two inherited pipes), `forker` (the forkers and the child) and `probe` (what the child reports about the model the
-program built). All use only the standard library (the civilinstruct package is not visible in there). Programs
-never see the host's pipes; their fds 0/1/2 are /dev/null and two capture pipes.
+two inherited pipes), `forker` (the forkers and the child), `probe` (what the child reports about the model the
+program built) and `sweep` (what is left of a program after its run: processes, SysV IPC). All use only the
+standard library (the civilinstruct package is not visible in there). Programs never see the host's pipes; their
+fds 0/1/2 are /dev/null and two capture pipes, plus the write end of the report pipe the probe uses.
 
 Two processes, so that the big one does as little as possible between forks:
 - the *supervisor* (the process bubblewrap starts; only the standard library) talks to the host, makes the scratch

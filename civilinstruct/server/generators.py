@@ -74,10 +74,21 @@ class HFGenerator:
             text = "\n".join(f"{m['role']}: {m['content']}" for m in messages) + "\nassistant:"
         return self.tokenizer(text, return_tensors="pt").input_ids.to(self.device)
 
+    def default_max_new_tokens(self, prompt_len: int) -> int:
+        """When the client sets no limit: the model's own (generation config), else what its context has left,
+        so a long program is not cut at an arbitrary few hundred tokens."""
+        configured = getattr(getattr(self.model, "generation_config", None), "max_new_tokens", None)
+        if configured:
+            return int(configured)
+        cfg = self.model.config
+        context = next((getattr(cfg, k) for k in ("max_position_embeddings", "n_positions", "max_sequence_length")
+                        if isinstance(getattr(cfg, k, None), int)), None)
+        return max(1, context - prompt_len) if context else 4096
+
     def complete(self, request: ChatRequest) -> Completion:
         torch = self._torch
         input_ids = self._prompt_ids(request)
-        max_new = request.token_limit() or 256
+        max_new = request.token_limit() or self.default_max_new_tokens(input_ids.shape[1])
         temperature = 1.0 if request.temperature is None else request.temperature
         kwargs: dict[str, Any] = {"max_new_tokens": max_new, "num_return_sequences": request.n,
                                   "attention_mask": torch.ones_like(input_ids)}

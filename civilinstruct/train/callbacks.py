@@ -60,11 +60,13 @@ class RichProgress(TrainerCallback):
         if not state.is_world_process_zero:
             return
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 
-        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                  TimeElapsedColumn(), TextColumn("{task.fields[status]}"),
-                                  console=Console(stderr=True), transient=False)
+        from civilinstruct.progress import progress_bar
+
+        self._progress = progress_bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                      TimeElapsedColumn(), TextColumn("{task.fields[status]}"),
+                                      console=Console(stderr=True), transient=False)
         self._progress.start()
         self._task = self._progress.add_task(self.label, total=state.max_steps, status="")
 

@@ -38,6 +38,10 @@ class TrainSettings:
     parts: list[str] = _f([], "parts to train on (default: the stage's parts)")
     version: str | None = _f(None, "part version to read from a data dir (default: the newest)")
     max_samples: int | None = _f(None, "use at most this many rows (after shuffling with --seed)")
+    include_heldout: bool = _f(False, "a data dir: also train on its validation/test splits (never on BMEval "
+                                      "buildings)")
+    cases: str | None = _f(None, "BMEval cases parquet whose buildings are also kept out of training")
+    allow_truncation: bool = _f(False, "train even when the length limit cuts more than 5% of rows (warns)")
     seed: int = _f(0, "seed for data order, LoRA init and sampling")
     epochs: float = _f(3.0, "passes over the data (ignored when --max-steps is set)")
     max_steps: int = _f(-1, "stop after this many optimizer steps (-1: use epochs)")
@@ -79,8 +83,8 @@ class TrainSettings:
 @dataclass
 class SFTSettings(TrainSettings):
     """Stage I: supervised fine-tuning on parts 1-3, loss on the assistant turn only (paper Eq. 4)."""
-
-    max_length: int = _f(8192, "max tokens per example (long_code programs run ~600 lines)")
+    max_length: int = _f(32768, "max tokens per example (bug_cot chats hold two whole programs: ~80k characters "
+                                "at p95 in the demo build; `civilinstruct stats DATA --tokenizer MODEL`)")
     completion_only_loss: bool = _f(True, "loss on the last assistant turn only, not on the instruction")
     packing: bool = _f(False, "pack several examples into one max_length sequence")
     stage: str = dataclasses.field(default="sft", init=False, repr=False, metadata={"internal": True})
@@ -101,7 +105,8 @@ class GRPOSettings(TrainSettings):
     grad_accum: int = _f(8, "gradient accumulation steps (one generation batch per optimizer step)")
     num_generations: int = _f(8, "completions sampled per prompt (the group G)")
     beta: float = _f(0.04, "KL coefficient to the frozen reference (SFT) policy; 0 drops the reference model")
-    max_completion_length: int = _f(4096, "max generated tokens per completion")
+    max_completion_length: int = _f(12288, "max generated tokens per completion (expert reference answers: "
+                                           "~36k characters at p95 in the demo build)")
     temperature: float = _f(1.0, "sampling temperature for the rollouts")
     top_p: float = _f(1.0, "nucleus sampling for the rollouts")
     loss_type: str = _f("grpo", "TRL loss: grpo (paper), dapo, dr_grpo, bnpo, ...")

@@ -28,10 +28,13 @@ class TrainRows:
     per_part: Counter[str] = field(default_factory=Counter)
     dropped: Counter[str] = field(default_factory=Counter)
     files: list[str] = field(default_factory=list)
+    heldout: dict[str, Any] = field(default_factory=dict)  # the split plan used and what it kept out
+    references: list[str] = field(default_factory=list)  # GRPO: the reference answers (for the length check)
+    lengths: dict[str, Any] | None = None  # `civilinstruct.train.lengths` report
 
     def summary(self) -> dict[str, Any]:
         return {"rows": len(self.rows), "source": self.source, "per_part": dict(self.per_part),
-                "dropped": dict(self.dropped), "files": self.files}
+                "dropped": dict(self.dropped), "files": self.files, "heldout": self.heldout, "lengths": self.lengths}
 
 
 def is_store_dir(path: Path) -> bool:
@@ -80,8 +83,11 @@ def grpo_row(prompt: Any, ground_truth: Any) -> tuple[dict[str, Any] | None, str
 
 
 # -- readers --------------------------------------------------------------------------------------------------
-def _from_store(path: Path, stage: str, parts: list[str], version: str | None,
-                completion_only: bool) -> TrainRows:
+def _from_store(path: Path, stage: str, parts: list[str], version: str | None, completion_only: bool,
+                include_heldout: bool, cases: Path | None) -> TrainRows:
+    """Rows of the train split only (unless `include_heldout`), never a BMEval building: the splits are the
+    release's (`civilinstruct.release.heldout`: recorded by `build MANIFEST`, else the defaults)."""
+    from civilinstruct.release.heldout import training_plan
     from civilinstruct.store import PARTS, Store
 
     store = Store(path)
@@ -92,17 +98,37 @@ def _from_store(path: Path, stage: str, parts: list[str], version: str | None,
         if version is not None and version not in store.versions(part):
             raise CivilError(f"part {part} has no version {version!r} in {path} (has: "
                              f"{', '.join(store.versions(part)) or 'none'})")
-        columns = ["messages", "ground_truth"] if stage == "grpo" else ["messages"]
+    plan, settings = training_plan(path, parts, version, cases)
+    kept_out: Counter[str] = Counter()
+    for part in parts:
+        columns = ["id", "messages", "ground_truth"] if stage == "grpo" else ["id", "messages"]
         table = store.read(part, version, columns=columns)
         if table.num_rows == 0:
             raise CivilError(f"part {part} is empty or missing in {path}: build it first "
                              f"(civilinstruct build {part} --data {path})")
         data = table.to_pydict()
         for i, messages in enumerate(data["messages"]):
+            split = plan.split_of(data["id"][i])
+            if split is None or (split != "train" and not include_heldout):
+                kept_out[f"{part}/{split or 'bmeval'}"] += 1
+                continue
             row, reason = (grpo_row(messages, data["ground_truth"][i]) if stage == "grpo"
                            else sft_row(messages, completion_only))
+            if row is not None and stage == "grpo":
+                out.references.append(_last_assistant(messages))
             _keep(out, part, row, reason)
+    out.heldout = {"plan": settings.to_dict(), "include_heldout": include_heldout, "kept_out": dict(kept_out),
+                   "bmeval_rows": sum(n for k, n in kept_out.items() if k.endswith("/bmeval"))}
+    if not out.rows and kept_out:
+        raise CivilError(f"nothing to train on in {path}: all {sum(kept_out.values())} rows of "
+                         f"{', '.join(parts)} are held out ({dict(kept_out)}); --include-heldout trains on "
+                         f"validation/test too")
     return out
+
+
+def _last_assistant(messages: Any) -> str:
+    chat = _messages(messages)
+    return next((m["content"] for m in reversed(chat) if m["role"] == "assistant"), "")
 
 
 def _held_out(path: Path, root: Path) -> bool:
@@ -110,7 +136,8 @@ def _held_out(path: Path, root: Path) -> bool:
     return any(n.split(".")[0].split("-")[0] in HELD_OUT_NAMES for n in names)
 
 
-def _from_export(path: Path, stage: str, parts: list[str], completion_only: bool) -> TrainRows:
+def _from_export(path: Path, stage: str, parts: list[str], completion_only: bool,
+                 cases: Path | None) -> TrainRows:
     import pyarrow.parquet as pq
 
     root = path if path.is_dir() else path.parent
@@ -120,6 +147,11 @@ def _from_export(path: Path, stage: str, parts: list[str], completion_only: bool
                          f"(no .parquet files)")
     out = TrainRows(rows=[], source="export")
     needed = "prompt" if stage == "grpo" else "messages"
+    leaks = None
+    if cases is not None:  # an export is decontaminated already; a benchmark named here is checked too
+        from civilinstruct.release.contamination import load_contamination
+
+        leaks = load_contamination(None, cases)
     for file in files:
         if path.is_dir() and _held_out(file, root):
             out.dropped["held-out split file"] += 1
@@ -132,6 +164,9 @@ def _from_export(path: Path, stage: str, parts: list[str], completion_only: bool
         for record in table:
             part = str(record.get("part") or record.get("data_source") or "export")
             if "part" in record and record["part"] not in parts:
+                continue
+            if leaks is not None and leaks.matches(_messages(record.get("messages") or record.get("prompt")), None):
+                out.dropped["BMEval building"] += 1
                 continue
             if stage == "grpo":
                 truth = record.get("ground_truth")
@@ -156,15 +191,21 @@ def _keep(out: TrainRows, part: str, row: dict[str, Any] | None, reason: str | N
 
 
 def load_rows(data: str | Path, stage: str, parts: list[str], *, version: str | None = None,
-              completion_only: bool = True, max_samples: int | None = None, seed: int = 0) -> TrainRows:
-    """The rows of one training stage ("sft" or "grpo"); raises `CivilError` when there is nothing to train on."""
+              completion_only: bool = True, max_samples: int | None = None, seed: int = 0,
+              include_heldout: bool = False, cases: str | Path | None = None) -> TrainRows:
+    """The rows of one training stage ("sft" or "grpo"); raises `CivilError` when there is nothing to train on.
+
+    A data dir gives its train split only (`include_heldout`: validation and test too); BMEval buildings (the
+    recorded or default benchmark, and `cases`) never reach training.
+    """
     path = Path(data).expanduser()
     if not path.exists():
         raise CivilError(f"data path does not exist: {path}")
+    bench = Path(cases).expanduser() if cases else None
     if path.is_dir() and is_store_dir(path):
-        out = _from_store(path, stage, parts, version, completion_only)
+        out = _from_store(path, stage, parts, version, completion_only, include_heldout, bench)
     else:
-        out = _from_export(path, stage, parts, completion_only)
+        out = _from_export(path, stage, parts, completion_only, bench)
     if not out.rows:
         why = ", ".join(f"{n} {r}" for r, n in out.dropped.items()) or "no rows"
         raise CivilError(f"nothing to train on in {path} for parts {', '.join(parts)} ({why})")

@@ -94,7 +94,7 @@ def test_summarize_hand_computed() -> None:
     f = s["failures"]
     assert f["failed"] == 5
     assert {r["stage"]: r["count"] for r in f["stages"]} == {"executability": 3, "compliance": 1, "period": 1,
-                                                               "spec": 0}
+                                                               "spec": 0, "truncated": 0}
     assert f["top_modes"][0] == {"mode": "SyntaxError", "count": 3, "percent": 60.0}
     assert m["pass@5_verified"] == 50.0 and "pass@5_verified" not in list(m)[:7]
 

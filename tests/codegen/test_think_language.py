@@ -9,6 +9,7 @@ import pytest
 from civilinstruct.codegen import answer, render, style_for, think_text
 from civilinstruct.codegen.think_zh import iteration_zh
 from civilinstruct.design import BuildingSpec, Design, design
+from civilinstruct.instructions import parse_instruction, unstated_fields
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
@@ -70,10 +71,40 @@ def test_en_styled_answer_is_unchanged(designed: Design) -> None:
 
 def test_chinese_conventions() -> None:
     zh = think_text(design(SPECS["school-8.5"]), "zh")
-    assert "设防烈度 8 度（0.30g）" in zh and "设计地震分组第三组" in zh and "III 类场地" in zh and "二级" in zh
+    assert "设防烈度 8 度（0.30g）" in zh and "设计地震分组第三组" in zh and "III 类场地" in zh and "一级" in zh
+    # a school is category B (GB 50223): measures at 9 degrees -> grade 1 (GB 50011 Table 6.1.2)
+    assert "重点设防类（乙类）" in zh and "抗震措施按提高一度确定" in zh
 
 
 def test_unknown_log_line_is_kept_and_unknown_language_is_refused() -> None:
     assert iteration_zh("something new") == "something new"
     with pytest.raises(ValueError, match="fr"):
         think_text(design(SPECS["school-8.5"]), "fr")
+
+
+def test_answer_follows_the_instruction_language_and_states_assumptions() -> None:
+    """A Chinese instruction gets Chinese thinking and comments whatever the style seed says, and one that leaves
+    out site class and design group says it took II and 2, and why; an English one the same in English."""
+    from civilinstruct.codegen import answer_for
+
+    zh_text = "请用 OpenSeesPy 建立一栋 5 层钢筋混凝土框架办公楼模型：层高 3.5 m，X 向 3 跨，Y 向 2 跨，跨度均为 6 m，0.20g。"
+    en_text = "Write an OpenSeesPy script for a 5-storey RC moment frame. Floor height: 3.5 m. Spans 6 m. 0.2g."
+    spec = parse_instruction(zh_text)
+    assert unstated_fields(zh_text) == ["design_group", "site_class"]
+    d = design(spec)
+    for seed in range(8):  # every style seed, both languages of the style table
+        style, code, message = answer_for(d, zh_text, seed)
+        think = _think(message)
+        assert style.language == "zh" and CJK.search(think) and "设计假定" in think
+        assert "设计地震分组第 2 组" in think and "II 类场地" in think
+        comments = [line for line in code.splitlines() if re.match(r"\s*# [A-Za-z\u4e00-\u9fff]", line)
+                    and "coding" not in line]
+        assert len(comments) > 20 and all(CJK.search(line) for line in comments)
+        style, code, message = answer_for(d, en_text, seed)
+        think = _think(message)
+        assert style.language == "en" and not CJK.search(message)
+        assert think.startswith("Assumptions (the instruction does not state them): an office building")
+        assert "site class II (medium soil" in think and "design group 2" in think
+    full = ("Write an OpenSeesPy script for a 5-storey RC office frame, floor height 3.5 m, 3 bays in X, 2 bays in Y, "
+            "spans 6 m, design group 2, site class II, 0.2g.")
+    assert unstated_fields(full) == [] and not _think(answer_for(d, full, 0)[2]).startswith("Assumptions")

@@ -58,9 +58,25 @@ def test_check_export_dir(hf_export: Path, tmp_path: Path) -> None:
     assert "not an hf export" in _one_line_failure(["publish", str(tmp_path), "--repo", "me/x"])
 
 
-def test_publish_without_token(hf_export: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_publish_without_token(hf_export: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from huggingface_hub import constants
+
     monkeypatch.delenv("HF_TOKEN", raising=False)
-    assert "HF_TOKEN is not set" in _one_line_failure(["publish", str(hf_export), "--repo", "me/civilinstruct"])
+    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "no-token"))
+    assert "no Hugging Face token" in _one_line_failure(["publish", str(hf_export), "--repo", "me/civilinstruct"])
+
+
+def test_publish_uses_the_stored_token(hf_export: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                       online: None) -> None:
+    """A token saved by `hf auth login` is used when HF_TOKEN is not set (here: it gets as far as the Hub)."""
+    from huggingface_hub import constants
+
+    (tmp_path / "token").write_text("hf_stored\n")
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "token"))
+    endpoint = f"http://127.0.0.1:{_free_port()}"
+    monkeypatch.setenv("HF_ENDPOINT", endpoint)
+    assert f"{endpoint}: cannot reach the Hub" in _one_line_failure(["publish", str(hf_export), "--repo", "me/x"])
 
 
 def test_publish_bad_repo_name(hf_export: Path, monkeypatch: pytest.MonkeyPatch) -> None:

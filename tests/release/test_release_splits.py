@@ -121,7 +121,7 @@ def test_bench_seed_cases_are_rebuilt_once_and_cached(tmp_path: Path) -> None:
     from civilinstruct.release.manifest import Decontaminate
 
     leaks = load_contamination(Decontaminate(bench_seed=3, bench_n=2), data_dir=tmp_path, allow_weak_isolation=True)
-    cache = tmp_path / "bench" / "cases-seed3-n2.parquet"
+    cache = tmp_path / "bench" / "cases-bmeval-specs-seed3-n2.parquet"
     cases = read_cases(cache)
     assert leaks is not None and leaks.cases == 2 and len(cases) == 2
     spec = json.loads(cases[0]["spec"])

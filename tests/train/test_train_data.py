@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -93,3 +94,22 @@ def test_export_dirs(tmp_path: Path) -> None:
     (tmp_path / "blank").mkdir()
     with pytest.raises(CivilError, match="neither a civilinstruct data dir"):
         load_rows(tmp_path / "blank", "sft", ["api_pairs"])
+
+
+def test_a_benchmark_file_decontaminates_an_export(tmp_path: Path) -> None:
+    """`train --cases FILE` on an export dir: rows whose instruction is a case's are not trained on."""
+    from civilinstruct.bench.cases import write_cases
+
+    leaked = "Model a 7-story reinforced concrete frame office in Xi'an, intensity 8 (0.20 g), site class II, " \
+             "story height 3.6 m, three bays of 6.6 m, and print T1 and the drift check."
+    export = tmp_path / "export" / "sft"
+    export.mkdir(parents=True)
+    rows = [{"messages": [*CHAT[:1], {"role": "user", "content": leaked}, CHAT[2]], "part": "long_code"},
+            {"messages": CHAT, "part": "long_code"}]
+    pq.write_table(pa.Table.from_pylist(rows), export / "train.parquet")
+    cases = write_cases([{"case_id": "c1", "instruction": leaked, "spec": "{}", "t_ref_fe": 1.0,
+                          "t_ref_empirical": 1.0, "ground_truth": 1.0}], tmp_path / "cases.parquet")
+    clean = load_rows(tmp_path / "export", "sft", ["long_code"], cases=cases)
+    assert len(clean.rows) == 1 and clean.dropped["BMEval building"] == 1
+    assert leaked not in json.dumps(clean.rows)
+    assert len(load_rows(tmp_path / "export", "sft", ["long_code"]).rows) == 2
