@@ -106,7 +106,7 @@ def test_every_held_back_program_gets_its_label(rows: list[dict]) -> None:
     assert summary["metrics"]["pass@1_verified"] == pytest.approx(100 / len(rows), abs=0.01)
     assert summary["spec_conformance"]["wrong_fields"] == {"story_height": 1}
     stages = {s["stage"]: s["count"] for s in summary["failures"]["stages"]}
-    assert stages == {"executability": 7, "compliance": 4, "period": 5, "spec": 1}
+    assert stages == {"executability": 7, "compliance": 4, "period": 5, "spec": 1, "truncated": 0}
 
 
 def test_bench_score_cli_table_json_and_report(rows: list[dict], tmp_path: Path) -> None:
