@@ -66,6 +66,12 @@ def register(app: typer.Typer) -> None:
                                             help="OpenAI-compatible endpoint (backend openai)"),
         model: str | None = typer.Option(None, "--model", envvar="CIVILINSTRUCT_MODEL",
                                          help="model at the endpoint (backend openai)"),
+        request_timeout: float | None = typer.Option(
+            None, "--request-timeout", min=0.1, max=3600,
+            help="backend openai: seconds one request attempt may take (default 120)"),
+        llm_budget: float | None = typer.Option(
+            None, "--llm-budget", min=0.1, max=86400,
+            help="backend openai: seconds one request may take with all its retries (default 600)"),
         executor: Executor | None = typer.Option(None, "--executor", help="where programs run: local or ray"),
         ray_address: str | None = typer.Option(None, "--ray-address", envvar="RAY_ADDRESS",
                                                help="an existing Ray cluster (default: start a local one)"),
@@ -94,6 +100,7 @@ def register(app: typer.Typer) -> None:
             "n": n, "seed": seed, "docs": docs, "per_command": per_command, "workers": workers,
             "timeout_s": timeout, "backend": backend.value if backend else None, "base_url": base_url,
             "model": model, "executor": executor.value if executor else None, "ray_address": ray_address,
+            "request_timeout_s": request_timeout, "llm_budget_s": llm_budget,
             "allow_weak_isolation": allow_weak_isolation or None, "progress": not as_json,
         }
         if target in PIPELINE_MODULES:

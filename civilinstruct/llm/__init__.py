@@ -32,7 +32,8 @@ def default_cache_path() -> Path | None:
 
 def get_backend(options: "BuildOptions") -> Backend:
     """The backend `options` ask for. openai settings beyond base_url/model come from `options.extra`:
-    api_key_env, concurrency, request_timeout_s, max_attempts, temperature, max_tokens, llm_cache (path or "off").
+    api_key_env, concurrency, request_timeout_s, llm_budget_s (all attempts of one request), max_attempts,
+    temperature, max_tokens, llm_cache (path or "off").
     """
     if options.backend == "offline":
         return OfflineBackend(seed=options.seed)
@@ -49,9 +50,23 @@ def get_backend(options: "BuildOptions") -> Backend:
         cache_path = None if str(cache_setting).lower() in {"off", "none", "0"} else Path(cache_setting)
     else:
         cache_path = default_cache_path()
+    timeout_s, budget_s = (_seconds(extra, "request_timeout_s", 120.0, 3600.0),
+                           _seconds(extra, "llm_budget_s", 600.0, 86400.0))
     return OpenAIBackend(
         base_url, model, api_key_env=str(extra.get("api_key_env", "OPENAI_API_KEY")),
-        concurrency=int(extra.get("concurrency", 16)), timeout_s=float(extra.get("request_timeout_s", 120.0)),
-        max_attempts=int(extra.get("max_attempts", 4)),
+        concurrency=int(extra.get("concurrency", 16)), timeout_s=timeout_s,
+        budget_s=budget_s, max_attempts=int(extra.get("max_attempts", 4)),
         cache=ResponseCache.open_or_none(cache_path) if cache_path else None,
         temperature=extra.get("temperature"), max_tokens=extra.get("max_tokens"))
+
+
+def _seconds(extra: dict, key: str, default: float, limit: float) -> float:
+    """A time limit from the options: a finite number of seconds in (0, limit], else one line naming it."""
+    value = extra.get(key, default)
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise CivilError(f"{key} must be a number of seconds (got {value!r})") from None
+    if not 0 < seconds <= limit:  # also rejects NaN
+        raise CivilError(f"{key} must be in (0, {limit:g}] seconds (got {value!r})")
+    return seconds

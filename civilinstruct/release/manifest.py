@@ -58,6 +58,9 @@ class Generator(_Strict):
     backend: Literal["offline", "openai"] = "offline"
     base_url: str | None = None
     model: str | None = None
+    request_timeout_s: float | None = Field(None, gt=0, le=3600, description="openai: seconds one attempt may take")
+    llm_budget_s: float | None = Field(None, gt=0, le=86400,
+                                       description="openai: seconds one request may take, all retries included")
 
     @model_validator(mode="after")
     def _openai_needs_endpoint(self) -> "Generator":

@@ -34,6 +34,9 @@ def load_pipeline(part: str) -> Any:
     return module
 
 
+LLM_LIMITS = ("request_timeout_s", "llm_budget_s")  # openai backend time limits (manifest generator / CLI)
+
+
 def run_pipeline(store: Store, part: str, options: BuildOptions) -> BuildReport:
     """One part: `civilinstruct.pipelines.<part>.build(store, options)`.
 
@@ -52,6 +55,9 @@ def part_options(manifest: Manifest, part: str, spec: PartSpec, overrides: dict[
     prompt_version = spec.prompt_version or manifest.prompts.get(part)
     if prompt_version:
         extra.setdefault("prompt_version", prompt_version)
+    for key in LLM_LIMITS:
+        if (limit := getattr(manifest.generator, key)) is not None:
+            extra.setdefault(key, limit)
     values: dict[str, Any] = {
         "n": spec.n, "seed": manifest.seed if spec.seed is None else spec.seed, "docs": spec.docs,
         "workers": manifest.execution.workers, "timeout_s": manifest.execution.timeout_s,
@@ -72,6 +78,11 @@ def checked_options(values: dict[str, Any]) -> BuildOptions:
     """`BuildOptions` from merged settings; combinations that cannot work are one line, not a late traceback."""
     if values.get("backend") == "openai" and not (values.get("base_url") and values.get("model")):
         raise CivilError("backend openai needs a base URL and a model (--base-url, --model)")
+    limits = {key: values.pop(key) for key in LLM_LIMITS if values.get(key) is not None}
+    if limits:  # command-line limits for the openai backend travel in `extra`, over the manifest's
+        values["extra"] = {**(values.get("extra") or {}), **limits}
+    for key in LLM_LIMITS:
+        values.pop(key, None)
     return BuildOptions(**{k: v for k, v in values.items() if v is not None})
 
 
