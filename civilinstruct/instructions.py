@@ -308,3 +308,18 @@ def _read(text: str) -> tuple[dict[str, Any], set[str]]:
             break
     stated = {k for k in DEFAULTS if found.get(k)}
     return values, stated
+
+
+def offline_rewrite(text: str, seed: int = 0) -> str:
+    """The offline `rewrite` handler: another phrasing of the same building (the prompt's `Instruction:` part).
+
+    The pipeline keeps a rewrite only if it parses back to the same building, so a phrasing that would not is
+    replaced by the original instruction.
+    """
+    original = text.rsplit("Instruction:", 1)[-1].strip()
+    spec = parse_instruction(original)
+    for attempt in range(8):
+        candidate = render_instruction(spec, seed * 8 + attempt + 1)
+        if candidate != original and parse_instruction(candidate) == spec:
+            return candidate
+    return original

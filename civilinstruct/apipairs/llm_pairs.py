@@ -3,6 +3,7 @@ then dropped with its reason. Only used when `options.backend == "openai"`."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
@@ -80,3 +81,38 @@ def _with_unit(arg: Any) -> str:
     """The embedded docs give a unit and a sensible range: the model gets them too (HTML pages have neither)."""
     extra = "; ".join(f"{k}: {v}" for k, v in (("unit", arg.unit), ("range", arg.range)) if v and v != "-")
     return f"{arg.description} [{extra}]" if extra else arg.description
+
+
+_SIGNATURE = re.compile(r"^Signature: (?P<function>[A-Za-z_]\w*)\((?P<params>.*)\)\s*$", re.M)
+_COMMAND = re.compile(r"^Documented command: (?P<key>.+)$", re.M)
+_VARIANT = re.compile(r"Write pair number (?P<variant>\d+)")
+_ARGUMENT = re.compile(r"^- (?P<name>[^\s:(]+)(?: \((?P<type>[^)]*)\))?: (?P<description>.*)$", re.M)
+
+
+def offline_answer(text: str, seed: int = 0) -> DocPairOutput:
+    """The offline `doc_pairs` handler: the rule-based pair for the prompt's command, signature and variant.
+
+    Everything comes from the prompt itself (command, signature, argument table, summary), so `serve` can
+    answer the api_pairs pipeline's requests without the documentation at hand.
+    """
+    from civilinstruct.apipairs.generate import render
+    from civilinstruct.docs.model import ArgDoc, DocPage
+    from civilinstruct.docs.signature import parse_signature
+    from civilinstruct.errors import CivilError
+
+    command, signature = _COMMAND.search(text), _SIGNATURE.search(text)
+    if command is None or signature is None:
+        raise CivilError("this doc-pairs prompt names no documented command and Python signature")
+    sig = parse_signature(signature["function"], signature["params"])
+    if sig.style != "python":
+        raise CivilError(f"cannot write a pair for the non-Python signature {sig.raw!r}")
+    variant = int(m["variant"]) if (m := _VARIANT.search(text)) else 0
+    summary = re.search(r"^Summary: (.*)$", text, re.M)
+    head = text.split("Arguments:", 1)[-1].split("\nNotes:", 1)[0].split("\nDocumented examples:", 1)[0]
+    args = [ArgDoc(name=a["name"], type=a["type"] or "", description=a["description"])
+            for a in _ARGUMENT.finditer(head)]
+    doc = DocPage(path="<prompt>", title=command["key"].strip(), signatures=[sig], args=args,
+                  summary=summary.group(1).strip() if summary else "")
+    pair = render(Command(key=command["key"].strip(), page="<prompt>", signatures=[sig], doc=doc), variant, seed)
+    explanation = f"Calls {sig.command} for {pair.scenario} in a complete, commented program."
+    return DocPairOutput(instruction=pair.instruction, code=pair.code, explanation=explanation)

@@ -34,6 +34,8 @@ GENERATOR = "offline/rules-v1"
 OFFLINE_HANDLERS: dict[str, str] = {
     "codegen": "civilinstruct.codegen:offline_answer",
     "bugfix": "civilinstruct.bugcot.diagnose:offline_answer",
+    "doc_pairs": "civilinstruct.apipairs.llm_pairs:offline_answer",
+    "rewrite": "civilinstruct.instructions:offline_rewrite",
 }
 
 

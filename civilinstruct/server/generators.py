@@ -12,19 +12,25 @@ from civilinstruct.server.schemas import ChatRequest, Completion
 
 
 class OfflineGenerator:
-    """The offline backend's raw chat (codegen rules); `max_tokens` truncates by words, like a token limit."""
+    """The offline backend's rule-based answers for every template in `prompts/` (found from the system message,
+    see `routing`); `max_tokens` truncates by words, like a token limit. A prompt no rule can answer raises
+    `CivilError`, which the app turns into a 400.
+    """
 
     model_id = "civilinstruct-offline"
 
     def __init__(self, seed: int = 0) -> None:
-        from civilinstruct.llm.offline import OfflineBackend
-
-        self._backend = OfflineBackend(seed=seed)
+        self.seed = seed
 
     def complete(self, request: ChatRequest) -> Completion:
-        backend = self._backend if request.seed is None else type(self._backend)(seed=request.seed)
-        texts, usage = backend.complete([{"role": m.role, "content": m.text()} for m in request.messages],
-                                        n=request.n)
+        from civilinstruct.llm.offline import _to_text, call_handler
+        from civilinstruct.server.routing import route, variables_for
+
+        seed = self.seed if request.seed is None else request.seed
+        messages = [{"role": m.role, "content": m.text()} for m in request.messages]
+        template, user = route(messages)
+        variables = variables_for(template, user)
+        texts = [_to_text(call_handler(template, user, seed + i, variables)) for i in range(request.n)]
         limit = request.token_limit()
         reasons: list[Any] = []
         out: list[str] = []
@@ -36,9 +42,9 @@ class OfflineGenerator:
             else:
                 out.append(text)
                 reasons.append("stop")
-        completion_tokens = sum(len(t.split()) for t in out)
-        return Completion(texts=out, finish_reasons=reasons, prompt_tokens=usage["prompt_tokens"],
-                          completion_tokens=completion_tokens)
+        return Completion(texts=out, finish_reasons=reasons,
+                          prompt_tokens=sum(len(m["content"].split()) for m in messages),
+                          completion_tokens=sum(len(t.split()) for t in out))
 
 
 class HFGenerator:
