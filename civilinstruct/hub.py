@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -215,8 +218,12 @@ def check_export_dir(folder: Path) -> list[str]:
 
 
 def publish(folder: str | Path, repo: str, *, private: bool = False, token: str | None = None,
-            endpoint: str | None = None) -> str:
-    """Create (or reuse) the dataset repo and upload the folder in one commit; returns the commit URL."""
+            endpoint: str | None = None, timeout_s: float = 60.0, deadline_s: float = 6 * 3600.0) -> str:
+    """Create (or reuse) the dataset repo and upload the folder in one commit; returns the commit URL.
+
+    Every HTTP request gets `timeout_s` (huggingface_hub's default is none: a silent endpoint hangs for ever) and
+    the whole publish `deadline_s`, so a Hub that never answers, or answers in a loop, fails with one line.
+    """
     folder = Path(folder)
     check_export_dir(folder)
     if repo.count("/") != 1 or not all(repo.split("/")):
@@ -236,21 +243,70 @@ def publish(folder: str | Path, repo: str, *, private: bool = False, token: str 
     from huggingface_hub.errors import HfHubHTTPError
 
     api = HfApi(endpoint=endpoint, token=token)
-    try:
+
+    def upload() -> Any:
         api.create_repo(repo, repo_type="dataset", private=private, exist_ok=True)
-        info = api.upload_folder(repo_id=repo, repo_type="dataset", folder_path=str(folder),
+        return api.upload_folder(repo_id=repo, repo_type="dataset", folder_path=str(folder),
                                  commit_message="civilinstruct release", ignore_patterns=[".civilinstruct-*", ".*"])
+
+    try:
+        with _request_timeout(timeout_s):
+            info = _within(upload, deadline_s, f"{endpoint}: the publish did not finish within {deadline_s:g} s")
     except HfHubHTTPError as exc:
         status = getattr(getattr(exc, "response", None), "status_code", None)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CivilError(f"{endpoint}: the Hub refused the upload (HTTP {status}): {first}") from None
     except (OSError, ConnectionError) as exc:
         raise CivilError(f"{endpoint}: cannot reach the Hub ({_reason(exc)})") from None
+    except (ValueError, KeyError, TypeError) as exc:  # a 200 whose body is not the JSON the Hub API sends
+        raise CivilError(f"{endpoint}: the Hub gave an answer that is not its API's JSON ({_reason(exc)})") from None
     except Exception as exc:  # transport errors of the HTTP client (httpx, or its vendored copy) are no OSError
         if _is_transport_error(exc):
-            raise CivilError(f"{endpoint}: cannot reach the Hub ({_reason(exc)})") from None
+            what = "no answer within the request timeout" if _is_timeout(exc) else "cannot reach the Hub"
+            raise CivilError(f"{endpoint}: {what} ({_reason(exc)}; see --timeout)") from None
         raise
     return str(getattr(info, "commit_url", info))
+
+
+@contextmanager
+def _request_timeout(timeout_s: float) -> Iterator[None]:
+    """huggingface_hub's shared HTTP client, with `timeout_s` on connect, read, write and pool, while inside."""
+    from huggingface_hub.utils import _http
+
+    def factory() -> Any:
+        client = _http.default_client_factory()
+        client.timeout = _http.httpx2.Timeout(timeout_s)
+        return client
+
+    _http.set_client_factory(factory)
+    try:
+        yield
+    finally:
+        _http.set_client_factory(_http.default_client_factory)
+
+
+def _within(call: Any, deadline_s: float, message: str) -> Any:
+    """`call()` in a daemon thread; its result or exception, or `CivilError(message)` after `deadline_s`."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="civilinstruct-publish", daemon=True)
+    worker.start()
+    worker.join(deadline_s)
+    if worker.is_alive():
+        raise CivilError(message)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return any("Timeout" in c.__name__ for c in type(exc).__mro__)
 
 
 def _is_transport_error(exc: BaseException) -> bool:

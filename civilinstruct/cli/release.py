@@ -66,6 +66,10 @@ def register(app: typer.Typer) -> None:
         folder: Path = typer.Argument(..., help="an hf export folder (civilinstruct export --format hf)"),
         repo: str = typer.Option(..., "--repo", help="the dataset repository, OWNER/NAME"),
         private: bool = typer.Option(False, "--private", help="create the repository as private"),
+        timeout: float = typer.Option(60.0, "--timeout", min=0.1, max=3600,
+                                      help="seconds each HTTP request may wait for the Hub"),
+        deadline: float = typer.Option(6 * 3600.0, "--deadline", min=1, max=7 * 24 * 3600,
+                                       help="seconds the whole publish may take"),
         as_json: bool = typer.Option(False, "--json", help="print the commit as JSON"),
     ) -> None:
         """Upload an hf export folder to a Hugging Face dataset repository (token: HF_TOKEN, else `hf auth login`'s).
@@ -78,7 +82,7 @@ def register(app: typer.Typer) -> None:
         for note in upstream_licenses(folder):  # said before anything leaves the machine
             (err_console if as_json else console).print(f"[bold]licence of the upstream docs:[/] {note}",
                                                         highlight=False)
-        url = push(folder, repo, private=private)
+        url = push(folder, repo, private=private, timeout_s=timeout, deadline_s=deadline)
         if as_json:
             print_json({"repo": repo, "commit_url": url, "private": private})
         else:

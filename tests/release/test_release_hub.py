@@ -165,3 +165,65 @@ def test_features_yaml_matches_datasets() -> None:
     theirs = Features.from_arrow_schema(hf_schema())._to_yaml_list()
     assert ours == theirs
     assert _feature(__import__("pyarrow").int32()) == {"dtype": "int32"}
+
+
+class _Hostile(BaseHTTPRequestHandler):
+    """A Hub that misbehaves as `mode` says: `hang` (never answers), `html` (200, not JSON), `hello` (200, JSON
+    without the fields), `conflict` (409 "another conflicting operation" for ever: huggingface_hub retries that
+    in an unbounded loop). A hang ends by itself after 20 s or when the test stops the server."""
+
+    mode = "hang"
+    stop = threading.Event()
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        if self.mode == "hang":
+            self.stop.wait(20)
+            return
+        status, body, ctype = {
+            "html": (200, b"<html>maintenance</html>", "text/html"),
+            "hello": (200, b'{"hello": "world"}', "application/json"),
+            "conflict": (409, b'{"error": "Cannot create repo: another conflicting operation is in progress"}',
+                         "application/json"),
+        }[self.mode]
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = do_HEAD = _answer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("mode", "flags", "expected"), [
+    ("hang", ["--timeout", "1"], "no answer within the request timeout"),
+    ("html", [], "not its API's JSON"),
+    ("hello", [], "not its API's JSON"),
+    ("conflict", ["--timeout", "1", "--deadline", "2"], "did not finish within 2 s"),
+])
+def test_publish_to_a_hostile_hub_is_bounded_and_one_line(hf_export: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          online: None, mode: str, flags: list[str],
+                                                          expected: str) -> None:
+    import time
+
+    handler = type("Handler", (_Hostile,), {"mode": mode, "stop": threading.Event()})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    start = time.monotonic()
+    try:
+        monkeypatch.setenv("HF_TOKEN", "hf_test")
+        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{server.server_port}")
+        line = _one_line_failure(["publish", str(hf_export), "--repo", "me/civilinstruct", *flags])
+    finally:
+        handler.stop.set()
+        server.shutdown()
+        server.server_close()
+    assert expected in line
+    assert time.monotonic() - start < 60
