@@ -67,12 +67,23 @@ print("PROBE " + json.dumps(out))
 """
 
 
+_HARMLESS = r"""
+import json, os
+print("PROBE " + json.dumps({{"uid": os.getuid(), "canary": {canary!r} in json.dumps(dict(os.environ))}}))
+"""
+
+
 def doctor_checks() -> list[Check]:
-    """One line per protection: bubblewrap, net ns, pid ns + /proc, mounts, env, uid + nproc, memory, cgroup."""
+    """One line per protection: bubblewrap, net ns, pid ns + /proc, mounts, env, uid + nproc, memory, cgroup.
+
+    The escape probe really tries to escape (writes into /, /tmp and the venv, connects to the host, forks past
+    the cap, allocates 8 GiB), so it runs only under full isolation; otherwise those lines say they were not
+    probed, and only a harmless program checks what needs no isolation (the environment).
+    """
     iso = isolation.probe()
     checks = [_bwrap_check(iso)]
     try:
-        checks += _probe_checks(iso)
+        checks += _probe_checks(iso) if iso.full else _unprobed_checks(iso)
     except CivilError as exc:
         checks += [Check(name, "missing", f"the probes could not run: {exc}", _FIX_BWRAP) for name in _PROBED]
     checks.append(_cgroup_check())
@@ -126,6 +137,35 @@ def _probe_checks(iso: isolation.Isolation) -> list[Check]:
     facts = json.loads(line[len("PROBE "):])
     return [_net(iso, facts, reached), _pid(iso, facts), _mounts(iso, facts), _env(facts),
             _uid(iso, facts), _memory(bomb.status)]
+
+
+def _unprobed_checks(iso: isolation.Isolation) -> list[Check]:
+    """Without full isolation: say which lines were not probed and why; check the environment harmlessly."""
+    from civilinstruct.sandbox import Sandbox
+
+    canary_name, canary = "CIVILINSTRUCT_DOCTOR_CANARY", "canary-" + secrets.token_hex(8)
+    old = os.environ.get(canary_name)
+    os.environ[canary_name] = canary
+    try:
+        with Sandbox(timeout=30, memory_mb=256, workers=1, allow_weak_isolation=True) as box:
+            result = box.run(_HARMLESS.format(canary=canary))
+    finally:
+        if old is None:
+            os.environ.pop(canary_name, None)
+        else:
+            os.environ[canary_name] = old
+    line = next((ln for ln in result.stdout.splitlines() if ln.startswith("PROBE ")), None)
+    if result.status != "ok" or line is None:
+        raise CivilError(f"a harmless program did not run in the sandbox: {result.status}")
+    facts = json.loads(line[len("PROBE "):])
+    why = f"not probed: without full isolation ({iso.describe_missing()}) the escape probe would act on this machine"
+    return [Check("sandbox: network namespace", "missing", f"{why} (connect to a host listener)", _FIX_BWRAP),
+            Check("sandbox: pid namespace + /proc", "missing", f"{why} (see host processes)", _FIX_BWRAP),
+            Check("sandbox: mount isolation", "missing", f"{why} (write into /, /tmp and the venv)", _FIX_BWRAP),
+            _env(facts),
+            Check("sandbox: uid drop + process cap", "missing", f"programs run as uid {facts['uid']}; process cap "
+                  f"{why.removeprefix('not probed: ')}", "run as root with bubblewrap"),
+            Check("sandbox: memory cap", "degraded", f"{why} (an 8 GiB allocation)", _FIX_BWRAP)]
 
 
 def _private_paths() -> list[str]:

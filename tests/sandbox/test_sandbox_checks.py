@@ -30,3 +30,31 @@ def test_without_bubblewrap_the_namespace_lines_are_missing(monkeypatch: pytest.
     for name in ("sandbox: network namespace", "sandbox: pid namespace + /proc", "sandbox: mount isolation"):
         assert lines[name].status == "missing", lines[name]
     assert lines["sandbox: environment"].status == "ok"  # env clearing does not need namespaces
+
+
+ESCAPE_FILES = ["/tmp/civilinstruct-doctor-escape", "/civilinstruct-doctor-escape"]
+
+
+def _stamps() -> dict[str, int | None]:
+    import os
+    import sys
+
+    paths = ESCAPE_FILES + [sys.prefix + "/civilinstruct-doctor-escape"]
+    return {p: os.stat(p).st_mtime_ns if os.path.exists(p) else None for p in paths}
+
+
+@pytest.mark.parametrize("weak", [
+    isolation.Isolation(bwrap=None, namespaces=False, uid_drop=False, problems=["bubblewrap (bwrap) is not installed"]),
+    isolation.Isolation(bwrap="/usr/bin/bwrap", namespaces=True, uid_drop=False, problems=["not running as root"]),
+], ids=["no-bwrap", "no-uid-drop"])
+def test_without_full_isolation_the_escape_probe_is_skipped(monkeypatch: pytest.MonkeyPatch,
+                                                            weak: isolation.Isolation) -> None:
+    monkeypatch.setattr(isolation, "probe", lambda: weak)
+    before = _stamps()
+    lines = {c.name: c for c in checks.doctor_checks()}
+    assert _stamps() == before  # nothing written (or rewritten) outside the sandbox
+    assert list(lines) == NAMES
+    for name in ("sandbox: network namespace", "sandbox: pid namespace + /proc", "sandbox: mount isolation",
+                 "sandbox: uid drop + process cap", "sandbox: memory cap"):
+        assert lines[name].status != "ok" and "without full isolation" in lines[name].detail, lines[name]
+    assert lines["sandbox: environment"].status == "ok"
