@@ -57,7 +57,11 @@ class ResponseCache:
                 "SELECT choices, prompt_tokens, completion_tokens FROM responses WHERE key = ?", [key]).fetchone()
         if row is None:
             return None
-        return json.loads(row[0]), {"prompt_tokens": int(row[1] or 0), "completion_tokens": int(row[2] or 0)}
+        try:
+            choices = json.loads(row[0])
+        except (TypeError, ValueError):  # a damaged entry is a miss: the request is made again and replaces it
+            return None
+        return choices, {"prompt_tokens": int(row[1] or 0), "completion_tokens": int(row[2] or 0)}
 
     def put(self, key: str, model: str, request: dict[str, Any], choices: list[str], usage: dict[str, int]) -> None:
         with self._lock:

@@ -52,6 +52,14 @@ def test_a_bad_entry_already_in_the_cache_is_ignored_and_replaced(srv, tmp_path)
     assert b.chat(MESSAGES) == ["fine"] and srv.calls["good"] == before + 1  # now a real hit
 
 
+def test_a_damaged_cache_entry_is_a_miss(srv, tmp_path):
+    cache = ResponseCache(tmp_path / "c.duckdb")
+    b = backend(f"{srv.root}/good/v1", cache=cache)
+    key = cache_key("m", MESSAGES, b._params(1, None, None, None))
+    cache._con.execute("INSERT INTO responses (key, model, request, choices) VALUES (?, 'm', '{}', '[\"trunc')", [key])
+    assert b.chat(MESSAGES) == ["fine"] and cache.get(key)[0] == ["fine"]
+
+
 def test_retry_after_is_honoured(srv):
     assert backend(f"{srv.root}/retryafter/v1", max_attempts=2).chat(MESSAGES) == ["fine"]
     first, second = srv.times["retryafter"][:2]
