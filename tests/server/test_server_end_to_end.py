@@ -19,9 +19,9 @@ from civilinstruct.server import create_app
 from civilinstruct.server.generators import OfflineGenerator
 from civilinstruct.server.runner import serve_in_thread
 from civilinstruct.store import Store
-from conftest import DOCS_FIXTURE
 
-DOCS = Path(os.environ.get("CIVILINSTRUCT_TEST_DOCS", DOCS_FIXTURE))
+REPO = Path(__file__).resolve().parents[2]
+DOCS = Path(os.environ.get("CIVILINSTRUCT_TEST_DOCS", REPO.parent / "shared" / "opensees-docs" / "html"))
 GENERATOR = "openai/civilinstruct-offline"
 
 
