@@ -105,14 +105,17 @@ def test_cli_design_from_json_file(tmp_path, runner) -> None:
 def test_llm_path_against_a_real_loopback_server(tmp_path, monkeypatch) -> None:
     """backend openai: rewrite (prompts/rewrite.j2) then codegen (prompts/codegen.j2) over HTTP.
 
-    The offline server answers every chat with the codegen handler, so its "rewrite" is a program, not an
-    instruction: the pipeline must notice that the building changed and keep the offline variant.
+    Here the server's rewrite handler is swapped for the codegen one, so its "rewrite" is a program, not an
+    instruction: the pipeline must notice that the building changed and keep the offline variant. (The real
+    offline rewrite is accepted: tests/server/test_server_end_to_end.py.)
     """
+    from civilinstruct.llm import offline
     from civilinstruct.server import create_app
     from civilinstruct.server.generators import OfflineGenerator
     from civilinstruct.server.runner import serve_in_thread
 
     monkeypatch.setenv("CIVILINSTRUCT_LLM_CACHE", "off")
+    monkeypatch.setitem(offline.OFFLINE_HANDLERS, "rewrite", offline.OFFLINE_HANDLERS["codegen"])
     with serve_in_thread(create_app(OfflineGenerator(seed=1))) as base:
         store = Store(tmp_path / "data")
         report = long_code.build(store, _options(n=2, seed=2, backend="openai", base_url=base,
