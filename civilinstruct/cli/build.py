@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
             help="backend openai: seconds one request attempt may take (default 120)"),
         llm_budget: float | None = typer.Option(
             None, "--llm-budget", min=0.1, max=86400,
-            help="backend openai: seconds one request may take with all its retries (default 600)"),
+            help="backend openai: seconds one request may take with all its retries (default 300)"),
         executor: Executor | None = typer.Option(None, "--executor", help="where programs run: local or ray"),
         ray_address: str | None = typer.Option(None, "--ray-address", envvar="RAY_ADDRESS",
                                                help="an existing Ray cluster (default: start a local one)"),

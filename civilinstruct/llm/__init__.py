@@ -51,7 +51,7 @@ def get_backend(options: "BuildOptions") -> Backend:
     else:
         cache_path = default_cache_path()
     timeout_s, budget_s = (_seconds(extra, "request_timeout_s", 120.0, 3600.0),
-                           _seconds(extra, "llm_budget_s", 600.0, 86400.0))
+                           _seconds(extra, "llm_budget_s", 300.0, 86400.0))
     return OpenAIBackend(
         base_url, model, api_key_env=str(extra.get("api_key_env", "OPENAI_API_KEY")),
         concurrency=int(extra.get("concurrency", 16)), timeout_s=timeout_s,

@@ -131,3 +131,12 @@ def test_manifest_generator_limits_reach_the_backend(tmp_path):
     for bad in ({"request_timeout_s": 0}, {"llm_budget_s": float("inf")}, {"llm_budget_s": float("nan")}):
         with pytest.raises(CivilError, match=next(iter(bad))):
             parse_manifest({**data, "generator": {**data["generator"], **bad}})
+
+
+def test_default_limits_bound_a_silent_endpoint_to_minutes_not_forever():
+    from civilinstruct.llm import get_backend
+    from civilinstruct.pipelines.base import BuildOptions
+
+    b = get_backend(BuildOptions(backend="openai", base_url="http://127.0.0.1:1/v1", model="m",
+                                 extra={"llm_cache": "off"}))
+    assert (b.timeout_s, b.budget_s) == (120.0, 300.0)
