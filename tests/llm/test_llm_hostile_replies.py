@@ -77,7 +77,7 @@ def test_a_server_that_never_answers_fails_within_the_timeout(srv):
     start = time.monotonic()
     with pytest.raises(CivilError, match=r"timed out after 0.5 s \(2 attempts\)"):
         backend(f"{srv.root}/hang/v1", timeout_s=0.5, max_attempts=2).chat(MESSAGES)
-    assert time.monotonic() - start < 15
+    assert time.monotonic() - start < 60  # the hostile server would hold it for HANG_S (120 s)
 
 
 def test_a_trickling_server_is_cut_off_by_the_request_timeout(srv):
@@ -90,7 +90,7 @@ def test_the_budget_bounds_all_attempts_together(srv):
     with pytest.raises(CivilError) as info:
         backend(f"{srv.root}/hang/v1", timeout_s=0.4, max_attempts=1000, budget_s=1.5).chat(MESSAGES)
     assert "budget" in str(info.value) and "\n" not in str(info.value)
-    assert time.monotonic() - start < 15
+    assert time.monotonic() - start < 60  # the hostile server would hold it for HANG_S (120 s)
 
 
 def test_a_non_json_4xx_is_one_line_and_not_retried(srv):
@@ -113,7 +113,7 @@ def test_build_flags_bound_a_hanging_endpoint(srv, tmp_path):
     assert result.exit_code == 1, result.output
     line = result.output.strip()
     assert ("timed out after 0.4 s" in line or "1.2 s budget" in line) and "\n" not in line
-    assert time.monotonic() - start < 30
+    assert time.monotonic() - start < 120  # the default budget would be 300 s
 
 
 def test_manifest_generator_limits_reach_the_backend(tmp_path):

@@ -109,15 +109,15 @@ def test_unknown_paths_and_methods_are_openai_errors(base):
 
 def _raw(base: str) -> socket.socket:
     host, port = base.removeprefix("http://").removesuffix("/v1").split(":")
-    return socket.create_connection((host, int(port)), timeout=10)
+    return socket.create_connection((host, int(port)), timeout=60)
 
 
 def test_a_client_that_never_finishes_its_headers_is_disconnected(base):
     with _raw(base) as sock:
         sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n")
         start = time.monotonic()
-        assert sock.recv(1024) == b""  # closed by the server, not by our 10 s socket timeout
-        assert time.monotonic() - start < 8
+        assert sock.recv(1024) == b""  # closed by the server, not by our 60 s socket timeout
+        assert time.monotonic() - start < 30
 
 
 def test_a_client_that_never_finishes_its_body_gets_408(base):
