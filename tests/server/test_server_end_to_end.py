@@ -7,8 +7,6 @@ uvicorn server on loopback; programs run in the real sandbox. A few samples each
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,9 +17,6 @@ from civilinstruct.server import create_app
 from civilinstruct.server.generators import OfflineGenerator
 from civilinstruct.server.runner import serve_in_thread
 from civilinstruct.store import Store
-
-REPO = Path(__file__).resolve().parents[2]
-DOCS = Path(os.environ.get("CIVILINSTRUCT_TEST_DOCS", REPO.parent / "shared" / "opensees-docs" / "html"))
 GENERATOR = "openai/civilinstruct-offline"
 
 
@@ -55,12 +50,8 @@ def test_long_code_then_bug_cot_over_http(base, tmp_path):
     assert all(s.lineage.prompt_template == "bugfix" for s in bugs)
 
 
-@pytest.mark.skipif(not DOCS.is_dir(), reason=f"docs fixture not found at {DOCS}")
-def test_api_pairs_over_http(base, tmp_path):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for name in ("steel01.html", "node.html"):
-        shutil.copy(DOCS / "src" / name, docs / name)
+def test_api_pairs_over_http(base, tmp_path, write_docs):
+    docs = write_docs(tmp_path / "docs", ["src/steel01.rst", "src/node.rst"])
     report = build(base, tmp_path / "data", "api_pairs", "--docs", str(docs), "--per-command", "2")
     assert report["written"] == 4 and not report["dropped"], report
     samples = list(Store(tmp_path / "data").iter_samples("api_pairs"))
