@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from civilinstruct import limits
 from civilinstruct.cli.common import console, err_console, print_json
 from civilinstruct.errors import CivilError
 
@@ -52,15 +53,20 @@ def register(app: typer.Typer) -> None:
     def build(
         target: str = typer.Argument(..., help="a part (api_pairs, long_code, bug_cot, expert) or a manifest YAML"),
         data: Path = typer.Option(Path("data"), "--data", envvar="CIVILINSTRUCT_DATA", help="data directory"),
-        n: int | None = typer.Option(None, "--n", min=0, help="samples to produce (a part; overrides a manifest)"),
-        seed: int | None = typer.Option(None, "--seed", help="seed (default 0, or the manifest's)"),
+        n: int | None = typer.Option(None, "--n", callback=limits.cli(limits.count),
+                                     help=f"samples to produce (a part; overrides a manifest; at most {limits.MAX_N:,})"),
+        seed: int | None = typer.Option(None, "--seed", callback=limits.cli(limits.seed),
+                                        help=f"seed, 0 to {limits.MAX_SEED:,} (default 0, or the manifest's)"),
         docs: str | None = typer.Option(None, "--docs",
                                         help="OpenSeesPy docs (api_pairs): a folder of rendered HTML or .rst source, "
                                              "`embedded`, or `openseespydoc@COMMIT`. Order: --docs > the manifest's "
                                              "docs: > CIVILINSTRUCT_DOCS > `docs fetch` cache > the embedded set"),
-        per_command: int | None = typer.Option(None, "--per-command", min=1, help="pairs per command (api_pairs)"),
-        workers: int | None = typer.Option(None, "--workers", min=1, help="sandbox workers (default 2)"),
-        timeout: float | None = typer.Option(None, "--timeout", min=0.1, help="seconds per program (default 60)"),
+        per_command: int | None = typer.Option(None, "--per-command", callback=limits.cli(limits.per_command),
+                                                help="pairs per command (api_pairs)"),
+        workers: int | None = typer.Option(None, "--workers", callback=limits.cli(limits.workers),
+                                           help=f"sandbox workers, 1 to {limits.MAX_WORKERS} (default 2)"),
+        timeout: float | None = typer.Option(None, "--timeout", callback=limits.cli(limits.timeout),
+                                             help=f"seconds per program, at most {limits.MAX_TIMEOUT_S:g} (default 60)"),
         backend: Backend | None = typer.Option(None, "--backend", help="text generator (default offline)"),
         base_url: str | None = typer.Option(None, "--base-url", envvar="CIVILINSTRUCT_BASE_URL",
                                             help="OpenAI-compatible endpoint (backend openai)"),

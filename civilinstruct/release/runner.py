@@ -12,6 +12,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from civilinstruct.errors import CivilError
 from civilinstruct.pipelines import PIPELINE_MODULES
 from civilinstruct.pipelines.base import BuildOptions, BuildReport
@@ -72,7 +74,12 @@ def checked_options(values: dict[str, Any]) -> BuildOptions:
     """`BuildOptions` from merged settings; combinations that cannot work are one line, not a late traceback."""
     if values.get("backend") == "openai" and not (values.get("base_url") and values.get("model")):
         raise CivilError("backend openai needs a base URL and a model (--base-url, --model)")
-    return BuildOptions(**{k: v for k, v in values.items() if v is not None})
+    try:
+        return BuildOptions(**{k: v for k, v in values.items() if v is not None})
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise CivilError(f"{field}: {err['msg'].removeprefix('Value error, ')}") from None
 
 
 def build_release(manifest: Manifest, data_dir: str | Path, *, overrides: dict[str, Any] | None = None,
