@@ -76,6 +76,8 @@ def register(app: typer.Typer) -> None:
         ray_address: str | None = typer.Option(None, "--ray-address", envvar="RAY_ADDRESS",
                                                help="an existing Ray cluster (default: start a local one)"),
         no_export: bool = typer.Option(False, "--no-export", help="a manifest: build the parts, skip its export"),
+        repair: bool = typer.Option(False, "--repair", help="drop damaged shards (see `catalog --verify`) and rebuild "
+                                    "their samples; set a corrupt catalog WAL aside"),
         allow_weak_isolation: bool = typer.Option(False, "--allow-weak-isolation",
                                                   help="run programs even where the sandbox cannot fully isolate"),
         as_json: bool = typer.Option(False, "--json", help="print the build reports as JSON"),
@@ -102,13 +104,16 @@ def register(app: typer.Typer) -> None:
             "model": model, "executor": executor.value if executor else None, "ray_address": ray_address,
             "allow_weak_isolation": allow_weak_isolation or None, "progress": not as_json,
         }
-        if target in PIPELINE_MODULES:
-            reports, exports = [_build_part(target, data, overrides)], []
-        elif looks_like_manifest(target):
-            reports, exports = _build_manifest(Path(target), data, overrides, no_export, quiet=as_json)
-        else:
-            raise CivilError(f"unknown build target {target!r}: give a part ({', '.join(PIPELINE_MODULES)}) "
-                             f"or a manifest .yaml file")
+        from civilinstruct.signals import termination_as_interrupt
+
+        with termination_as_interrupt():  # SIGTERM / SIGHUP: flush what is done, mark interrupted, exit 130
+            if target in PIPELINE_MODULES:
+                reports, exports = [_build_part(target, data, overrides, repair)], []
+            elif looks_like_manifest(target):
+                reports, exports = _build_manifest(Path(target), data, overrides, no_export, as_json, repair)
+            else:
+                raise CivilError(f"unknown build target {target!r}: give a part ({', '.join(PIPELINE_MODULES)}) "
+                                 f"or a manifest .yaml file")
         if as_json:
             print_json({"data": str(data), "parts": [r.model_dump(mode="json") for r in reports],
                         "exports": [e.to_dict() for e in exports]})
@@ -116,15 +121,15 @@ def register(app: typer.Typer) -> None:
             _reports_table(reports, exports)
 
 
-def _build_part(part: str, data: Path, overrides: dict[str, Any]) -> Any:
+def _build_part(part: str, data: Path, overrides: dict[str, Any], repair: bool) -> Any:
     from civilinstruct.release.runner import checked_options, run_pipeline
     from civilinstruct.store import Store
 
-    return run_pipeline(Store(data), part, checked_options(overrides))
+    return run_pipeline(Store(data, repair=repair), part, checked_options(overrides))
 
 
 def _build_manifest(path: Path, data: Path, overrides: dict[str, Any], no_export: bool,
-                    quiet: bool) -> tuple[list[Any], list[Any]]:
+                    quiet: bool, repair: bool) -> tuple[list[Any], list[Any]]:
     from civilinstruct.release.manifest import load_manifest
     from civilinstruct.release.runner import build_release
 
@@ -136,4 +141,4 @@ def _build_manifest(path: Path, data: Path, overrides: dict[str, Any], no_export
             err_console.rule(f"[bold][{i}/{total}] {part}[/]  n={n} seed={options.seed} "
                              f"backend={options.backend} executor={options.executor}")
 
-    return build_release(manifest, data, overrides=overrides, on_part=announce, export=not no_export)
+    return build_release(manifest, data, overrides=overrides, on_part=announce, export=not no_export, repair=repair)

@@ -84,10 +84,11 @@ def checked_options(values: dict[str, Any]) -> BuildOptions:
 
 def build_release(manifest: Manifest, data_dir: str | Path, *, overrides: dict[str, Any] | None = None,
                   on_part: Callable[[int, int, str, BuildOptions], None] | None = None,
-                  export: bool = True) -> tuple[list[BuildReport], list[ExportReport]]:
-    """Build every part of the manifest in order, then write each export the manifest asks for."""
+                  export: bool = True, repair: bool = False) -> tuple[list[BuildReport], list[ExportReport]]:
+    """Build every part of the manifest in order, then write each export the manifest asks for (`repair`: damaged
+    shards are dropped and rebuilt instead of stopping the build)."""
     overrides = overrides or {}
-    store = Store(data_dir)
+    store = Store(data_dir, repair=repair)
     selected = manifest.parts.selected()
     for part, _ in selected:  # fail before any work when a pipeline is missing
         load_pipeline(part)
