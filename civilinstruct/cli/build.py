@@ -54,7 +54,8 @@ def register(app: typer.Typer) -> None:
         target: str = typer.Argument(..., help="a part (api_pairs, long_code, bug_cot, expert) or a manifest YAML"),
         data: Path = typer.Option(Path("data"), "--data", envvar="CIVILINSTRUCT_DATA", help="data directory"),
         n: int | None = typer.Option(None, "--n", callback=limits.cli(limits.count),
-                                     help=f"samples to produce (a part; overrides a manifest; at most {limits.MAX_N:,})"),
+                                     help=f"samples to produce (a part; overrides a manifest; at most "
+                                          f"{limits.MAX_N:,})"),
         seed: int | None = typer.Option(None, "--seed", callback=limits.cli(limits.seed),
                                         help=f"seed, 0 to {limits.MAX_SEED:,} (default 0, or the manifest's)"),
         docs: str | None = typer.Option(None, "--docs",
@@ -66,7 +67,8 @@ def register(app: typer.Typer) -> None:
         workers: int | None = typer.Option(None, "--workers", callback=limits.cli(limits.workers),
                                            help=f"sandbox workers, 1 to {limits.MAX_WORKERS} (default 2)"),
         timeout: float | None = typer.Option(None, "--timeout", callback=limits.cli(limits.timeout),
-                                             help=f"seconds per program, at most {limits.MAX_TIMEOUT_S:g} (default 60)"),
+                                             help=f"seconds per program, at most {limits.MAX_TIMEOUT_S:g} "
+                                                  "(default 60)"),
         backend: Backend | None = typer.Option(None, "--backend", help="text generator (default offline)"),
         base_url: str | None = typer.Option(None, "--base-url", envvar="CIVILINSTRUCT_BASE_URL",
                                             help="OpenAI-compatible endpoint (backend openai)"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
@@ -15,6 +15,9 @@ from rich.table import Table
 
 from civilinstruct.cli.common import console, print_json
 from civilinstruct.errors import CivilError
+
+if TYPE_CHECKING:
+    from civilinstruct.store import Store
 
 STATUS_STYLE = {"ok": "green", "degraded": "yellow", "missing": "red"}
 GROUPABLE = re.compile(r"^[a-z_]+(\.[a-z_]+)?$")
@@ -92,21 +95,21 @@ def _add_docs(store: Any, builds: list[dict]) -> None:
             b["docs"] = None
 
 
-def _verify(store: object, json_out: bool) -> None:
+def _verify(store: Store, json_out: bool) -> None:
     """`catalog --verify`: every registered shard read; bad ones listed, then one error line with the repair."""
     from civilinstruct.store.recovery import repair_hint
 
-    problems = store.verify()  # type: ignore[attr-defined]
+    problems = store.verify()
     if json_out:
-        print_json({"data": str(store.data_dir), "problems": problems})  # type: ignore[attr-defined]
+        print_json({"data": str(store.data_dir), "problems": problems})
     elif not problems:
-        console.print(f"[green]ok[/]: every registered shard of {escape(str(store.data_dir))} is whole")  # type: ignore[attr-defined]
+        console.print(f"[green]ok[/]: every registered shard of {escape(str(store.data_dir))} is whole")
     if problems:
         if not json_out:
             for p in problems:
                 console.print(f"[red]bad[/] {escape(p['path'])}: {escape(p['problem'])}", highlight=False)
         parts = sorted({p["part"] for p in problems})
-        hint = repair_hint(store.data_dir, parts[0]).replace("drop it", "drop them")  # type: ignore[attr-defined]
+        hint = repair_hint(store.data_dir, parts[0]).replace("drop it", "drop them")
         raise CivilError(f"{len(problems)} bad shard(s) in {', '.join(parts)}; {hint.split('; ')[0]}")
 
 

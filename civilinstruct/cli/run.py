@@ -20,7 +20,8 @@ STATUS_STYLE = {"ok": "green", "error": "red", "timeout": "yellow", "crashed": "
 
 def run(
     program: Path = typer.Argument(..., help="The Python/OpenSeesPy program to run (untrusted is fine)."),
-    timeout: float = typer.Option(60.0, "--timeout", callback=limits.cli(limits.timeout), envvar="CIVILINSTRUCT_TIMEOUT",
+    timeout: float = typer.Option(60.0, "--timeout", callback=limits.cli(limits.timeout),
+                                  envvar="CIVILINSTRUCT_TIMEOUT",
                                   help="Wall-clock limit in seconds; the whole process tree is killed at it."),
     memory: int = typer.Option(2048, "--memory", min=16, max=limits.MAX_MEMORY_MB, envvar="CIVILINSTRUCT_MEMORY_MB",
                                help="Memory cap in MB (address space beyond the warm interpreter's; cgroup total)."),

@@ -208,7 +208,8 @@ def load_manifest(path: str | Path) -> Manifest:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise CivilError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save the manifest as UTF-8") from None
+        raise CivilError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); "
+                         "save the manifest as UTF-8") from None
     except OSError as exc:
         raise CivilError(f"{path}: cannot read the manifest ({exc.strerror})") from None
     try:

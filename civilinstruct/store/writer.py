@@ -4,8 +4,9 @@ Each shard is written to a temporary name, fsynced, renamed into place, then reg
 transaction. A process killed at any point leaves either a registered, complete shard, a temporary file that the
 next writer deletes, or a whole shard the catalog does not list (killed before registering, or a catalog whose WAL
 lost its last commits) that the next writer checks and adopts; ids already registered are skipped, so a rerun ends
-with exactly the expected ids, none twice. Damaged shards are never deleted without `repair` (see `recovery`). A shard is cut every `shard_size` samples or `flush_interval_s` seconds, whichever
-comes first, so a slow pipeline killed late loses at most half a minute of work. One writer per data directory at a time (a file lock).
+with exactly the expected ids, none twice. Damaged shards are never deleted without `repair` (see `recovery`).
+A shard is cut every `shard_size` samples or `flush_interval_s` seconds, whichever comes first, so a slow pipeline
+killed late loses at most half a minute of work. One writer per data directory at a time (a file lock).
 """
 
 from __future__ import annotations

@@ -96,7 +96,8 @@ def test_sigterm_and_sighup_flush_and_mark_interrupted(tmp_path: Path) -> None:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         data = tmp_path / f"data-{sig.name}"
         proc = subprocess.Popen([sys.executable, str(CHILD), str(data), str(N), "1000"],
-                                env={**os.environ, "DELAY_S": "0.05", "SIGNALS": "1"}, stderr=subprocess.PIPE, text=True)
+                                env={**os.environ, "DELAY_S": "0.05", "SIGNALS": "1"},
+                                stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
         while not (data / ".build.lock").exists() and time.monotonic() < deadline:
             time.sleep(0.02)
