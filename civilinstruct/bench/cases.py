@@ -40,7 +40,8 @@ def build_cases(n: int, seed: int, sandbox: Any, ground_truth: GroundTruth = "fe
     prints a period. Same (n, seed), same cases.
     """
     from civilinstruct.codegen import render
-    from civilinstruct.design import DesignError, design, sample_specs
+    from civilinstruct.design import DesignError, design
+    from civilinstruct.design.sampling import iter_specs
     from civilinstruct.physics.period import empirical_period
     from civilinstruct.store import make_id
 
@@ -50,7 +51,7 @@ def build_cases(n: int, seed: int, sandbox: Any, ground_truth: GroundTruth = "fe
     cases: list[dict[str, Any]] = []
     seen: set[str] = set()
     limit = max_candidates or 50 * max(n, 1)
-    candidates = iter(sample_specs(limit, seed, stream=BENCH_STREAM))  # prefix-stable: the first k are sample_specs(k, seed)
+    candidates = iter_specs(limit, seed, stream=BENCH_STREAM)  # prefix-stable, made as they are asked for
     tried = 0
     while len(cases) < n:
         batch: list[dict[str, Any]] = []

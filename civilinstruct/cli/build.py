@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from civilinstruct import limits
 from civilinstruct.cli.common import console, err_console, print_json
 from civilinstruct.errors import CivilError
 
@@ -52,15 +53,22 @@ def register(app: typer.Typer) -> None:
     def build(
         target: str = typer.Argument(..., help="a part (api_pairs, long_code, bug_cot, expert) or a manifest YAML"),
         data: Path = typer.Option(Path("data"), "--data", envvar="CIVILINSTRUCT_DATA", help="data directory"),
-        n: int | None = typer.Option(None, "--n", min=0, help="samples to produce (a part; overrides a manifest)"),
-        seed: int | None = typer.Option(None, "--seed", help="seed (default 0, or the manifest's)"),
+        n: int | None = typer.Option(None, "--n", callback=limits.cli(limits.count),
+                                     help=f"samples to produce (a part; overrides a manifest; at most "
+                                          f"{limits.MAX_N:,})"),
+        seed: int | None = typer.Option(None, "--seed", callback=limits.cli(limits.seed),
+                                        help=f"seed, 0 to {limits.MAX_SEED:,} (default 0, or the manifest's)"),
         docs: str | None = typer.Option(None, "--docs",
                                         help="OpenSeesPy docs (api_pairs): a folder of rendered HTML or .rst source, "
                                              "`embedded`, or `openseespydoc@COMMIT`. Order: --docs > the manifest's "
                                              "docs: > CIVILINSTRUCT_DOCS > `docs fetch` cache > the embedded set"),
-        per_command: int | None = typer.Option(None, "--per-command", min=1, help="pairs per command (api_pairs)"),
-        workers: int | None = typer.Option(None, "--workers", min=1, help="sandbox workers (default 2)"),
-        timeout: float | None = typer.Option(None, "--timeout", min=0.1, help="seconds per program (default 60)"),
+        per_command: int | None = typer.Option(None, "--per-command", callback=limits.cli(limits.per_command),
+                                                help="pairs per command (api_pairs)"),
+        workers: int | None = typer.Option(None, "--workers", callback=limits.cli(limits.workers),
+                                           help=f"sandbox workers, 1 to {limits.MAX_WORKERS} (default 2)"),
+        timeout: float | None = typer.Option(None, "--timeout", callback=limits.cli(limits.timeout),
+                                             help=f"seconds per program, at most {limits.MAX_TIMEOUT_S:g} "
+                                                  "(default 60)"),
         backend: Backend | None = typer.Option(None, "--backend", help="text generator (default offline)"),
         base_url: str | None = typer.Option(None, "--base-url", envvar="CIVILINSTRUCT_BASE_URL",
                                             help="OpenAI-compatible endpoint (backend openai)"),
@@ -76,6 +84,8 @@ def register(app: typer.Typer) -> None:
         ray_address: str | None = typer.Option(None, "--ray-address", envvar="RAY_ADDRESS",
                                                help="an existing Ray cluster (default: start a local one)"),
         no_export: bool = typer.Option(False, "--no-export", help="a manifest: build the parts, skip its export"),
+        repair: bool = typer.Option(False, "--repair", help="drop damaged shards (see `catalog --verify`) and rebuild "
+                                    "their samples; set a corrupt catalog WAL aside"),
         allow_weak_isolation: bool = typer.Option(False, "--allow-weak-isolation",
                                                   help="run programs even where the sandbox cannot fully isolate"),
         as_json: bool = typer.Option(False, "--json", help="print the build reports as JSON"),
@@ -103,13 +113,16 @@ def register(app: typer.Typer) -> None:
             "request_timeout_s": request_timeout, "llm_budget_s": llm_budget,
             "allow_weak_isolation": allow_weak_isolation or None, "progress": not as_json,
         }
-        if target in PIPELINE_MODULES:
-            reports, exports = [_build_part(target, data, overrides)], []
-        elif looks_like_manifest(target):
-            reports, exports = _build_manifest(Path(target), data, overrides, no_export, quiet=as_json)
-        else:
-            raise CivilError(f"unknown build target {target!r}: give a part ({', '.join(PIPELINE_MODULES)}) "
-                             f"or a manifest .yaml file")
+        from civilinstruct.signals import termination_as_interrupt
+
+        with termination_as_interrupt():  # SIGTERM / SIGHUP: flush what is done, mark interrupted, exit 130
+            if target in PIPELINE_MODULES:
+                reports, exports = [_build_part(target, data, overrides, repair)], []
+            elif looks_like_manifest(target):
+                reports, exports = _build_manifest(Path(target), data, overrides, no_export, as_json, repair)
+            else:
+                raise CivilError(f"unknown build target {target!r}: give a part ({', '.join(PIPELINE_MODULES)}) "
+                                 f"or a manifest .yaml file")
         if as_json:
             print_json({"data": str(data), "parts": [r.model_dump(mode="json") for r in reports],
                         "exports": [e.to_dict() for e in exports]})
@@ -117,15 +130,15 @@ def register(app: typer.Typer) -> None:
             _reports_table(reports, exports)
 
 
-def _build_part(part: str, data: Path, overrides: dict[str, Any]) -> Any:
+def _build_part(part: str, data: Path, overrides: dict[str, Any], repair: bool) -> Any:
     from civilinstruct.release.runner import checked_options, run_pipeline
     from civilinstruct.store import Store
 
-    return run_pipeline(Store(data), part, checked_options(overrides))
+    return run_pipeline(Store(data, repair=repair), part, checked_options(overrides))
 
 
 def _build_manifest(path: Path, data: Path, overrides: dict[str, Any], no_export: bool,
-                    quiet: bool) -> tuple[list[Any], list[Any]]:
+                    quiet: bool, repair: bool) -> tuple[list[Any], list[Any]]:
     from civilinstruct.release.manifest import load_manifest
     from civilinstruct.release.runner import build_release
 
@@ -137,4 +150,4 @@ def _build_manifest(path: Path, data: Path, overrides: dict[str, Any], no_export
             err_console.rule(f"[bold][{i}/{total}] {part}[/]  n={n} seed={options.seed} "
                              f"backend={options.backend} executor={options.executor}")
 
-    return build_release(manifest, data, overrides=overrides, on_part=announce, export=not no_export)
+    return build_release(manifest, data, overrides=overrides, on_part=announce, export=not no_export, repair=repair)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
@@ -15,6 +15,9 @@ from rich.table import Table
 
 from civilinstruct.cli.common import console, print_json
 from civilinstruct.errors import CivilError
+
+if TYPE_CHECKING:
+    from civilinstruct.store import Store
 
 STATUS_STYLE = {"ok": "green", "degraded": "yellow", "missing": "red"}
 GROUPABLE = re.compile(r"^[a-z_]+(\.[a-z_]+)?$")
@@ -49,12 +52,17 @@ def catalog(
     data: Path = typer.Argument(..., help="A data directory written by `civilinstruct build`."),
     part: str = typer.Option(None, "--part", help="Only this part (api_pairs, long_code, bug_cot, expert)."),
     by: str = typer.Option(None, "--by", help="Count samples by a column, e.g. failure_type or execution.status."),
+    verify: bool = typer.Option(False, "--verify", help="Read every shard and check it against the catalog; exits 1 "
+                                "listing the bad ones (`build --repair` drops and rebuilds them)."),
     json_out: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """What a data directory holds: parts, versions, shards, sample counts, and the builds that wrote them."""
     from civilinstruct.store import Store
 
     store = Store(data)
+    if verify:
+        _verify(store, json_out)
+        return
     summary = store.summary()
     _add_docs(store, summary["builds"])
     if part is not None:
@@ -85,6 +93,24 @@ def _add_docs(store: Any, builds: list[dict]) -> None:
             b["docs"] = json.loads(params.get(b["build_id"]) or "{}").get("docs")
         except (ValueError, AttributeError):
             b["docs"] = None
+
+
+def _verify(store: Store, json_out: bool) -> None:
+    """`catalog --verify`: every registered shard read; bad ones listed, then one error line with the repair."""
+    from civilinstruct.store.recovery import repair_hint
+
+    problems = store.verify()
+    if json_out:
+        print_json({"data": str(store.data_dir), "problems": problems})
+    elif not problems:
+        console.print(f"[green]ok[/]: every registered shard of {escape(str(store.data_dir))} is whole")
+    if problems:
+        if not json_out:
+            for p in problems:
+                console.print(f"[red]bad[/] {escape(p['path'])}: {escape(p['problem'])}", highlight=False)
+        parts = sorted({p["part"] for p in problems})
+        hint = repair_hint(store.data_dir, parts[0]).replace("drop it", "drop them")
+        raise CivilError(f"{len(problems)} bad shard(s) in {', '.join(parts)}; {hint.split('; ')[0]}")
 
 
 def _print_summary(summary: dict) -> None:

@@ -90,6 +90,7 @@ def run_sql(store: Any, query: str) -> list[dict[str, Any]]:
     except duckdb.Error:
         return _query(store.sql, query)
     try:
+        con.execute("SET file_search_path = ?", [str(store.data_dir.resolve())])  # the view's paths are relative
         return _query(lambda q: _fetch(con, q), query)
     finally:
         con.close()

@@ -2,57 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from civilinstruct import limits
+from civilinstruct.cli.reward_input import read_completions
 from civilinstruct.errors import CivilError
 
 COMPONENTS = ("reward", "r_fmt", "r_ast", "r_exec")
-
-
-def read_completions(path: Path) -> list[dict[str, Any]]:
-    """Lines of {"completion": str | [messages], "ground_truth": ...} (also "solution_str" / "messages").
-
-    The instruction (for spec conformance) is `instruction`, else `prompt` (a string or messages), else the
-    last user turn of `messages`; a line without one is scored without the conformance check.
-    """
-    if not path.is_file():
-        raise CivilError(f"{path}: no such file")
-    rows: list[dict[str, Any]] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise CivilError(f"{path}:{number}: not JSON ({exc.msg})") from exc
-        if not isinstance(row, dict):
-            raise CivilError(f"{path}:{number}: expected an object with a completion")
-        completion = row.get("completion", row.get("solution_str"))
-        if completion is None and isinstance(row.get("messages"), list):
-            completion = [m for m in row["messages"] if m.get("role") == "assistant"][-1:]
-        if completion is None:
-            raise CivilError(f"{path}:{number}: no completion (give completion, solution_str or messages)")
-        gt = row.get("ground_truth")
-        if gt is None and isinstance(row.get("reward_model"), dict):
-            gt = row["reward_model"].get("ground_truth")
-        rows.append({"line": number, "completion": completion, "ground_truth": gt, "instruction": _instruction(row)})
-    if not rows:
-        raise CivilError(f"{path}: no completions")
-    return rows
-
-
-def _instruction(row: dict[str, Any]) -> str | None:
-    from civilinstruct.reward import instruction_of
-
-    for key in ("instruction", "prompt", "messages"):
-        value = row.get(key)
-        if isinstance(value, (str, list)) and (text := instruction_of(value)):
-            return text
-    return None
 
 
 def register(app: typer.Typer) -> None:
@@ -60,8 +19,10 @@ def register(app: typer.Typer) -> None:
     def reward(
         completions: Path = typer.Argument(..., help="JSONL: one {completion, ground_truth} per line."),
         json_out: bool = typer.Option(False, "--json", help="Print one JSON object per completion."),
-        workers: int = typer.Option(2, "--workers", envvar="CIVILINSTRUCT_WORKERS", help="Sandbox workers."),
-        timeout: float = typer.Option(60.0, "--timeout", help="Wall-clock limit per program, seconds."),
+        workers: int = typer.Option(2, "--workers", envvar="CIVILINSTRUCT_WORKERS", callback=limits.cli(limits.workers),
+                                 help=f"Sandbox workers (1 to {limits.MAX_WORKERS})."),
+        timeout: float = typer.Option(60.0, "--timeout", callback=limits.cli(limits.timeout),
+                                     help="Wall-clock limit per program, seconds."),
         mode: str = typer.Option("verified", "--mode",
                                  help="verified: period credit only for a period checked against the program's "
                                       "own eigen solution (default); paper: the published rules, printed words."),

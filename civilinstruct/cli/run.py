@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from civilinstruct import limits
 from civilinstruct.cli.common import console, print_json
 from civilinstruct.errors import CivilError
 
@@ -19,9 +20,10 @@ STATUS_STYLE = {"ok": "green", "error": "red", "timeout": "yellow", "crashed": "
 
 def run(
     program: Path = typer.Argument(..., help="The Python/OpenSeesPy program to run (untrusted is fine)."),
-    timeout: float = typer.Option(60.0, "--timeout", min=0.01, envvar="CIVILINSTRUCT_TIMEOUT",
+    timeout: float = typer.Option(60.0, "--timeout", callback=limits.cli(limits.timeout),
+                                  envvar="CIVILINSTRUCT_TIMEOUT",
                                   help="Wall-clock limit in seconds; the whole process tree is killed at it."),
-    memory: int = typer.Option(2048, "--memory", min=16, envvar="CIVILINSTRUCT_MEMORY_MB",
+    memory: int = typer.Option(2048, "--memory", min=16, max=limits.MAX_MEMORY_MB, envvar="CIVILINSTRUCT_MEMORY_MB",
                                help="Memory cap in MB (address space beyond the warm interpreter's; cgroup total)."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     allow_weak_isolation: bool = typer.Option(False, "--allow-weak-isolation",
@@ -37,7 +39,7 @@ def run(
     if not program.is_file():
         raise CivilError(f"no such program file: {program}")
     try:
-        code = program.read_text(encoding="utf-8")
+        code = program.read_text(encoding="utf-8-sig")  # a leading BOM is fine for Python, so it is here
     except (OSError, UnicodeDecodeError) as exc:
         raise CivilError(f"cannot read {program}: {exc}") from None
     with Sandbox(timeout=timeout, memory_mb=memory, workers=1, allow_weak_isolation=allow_weak_isolation) as box:

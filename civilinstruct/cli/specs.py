@@ -8,6 +8,8 @@ from typing import Any
 
 import typer
 
+from civilinstruct import limits
+
 from civilinstruct.cli.common import console, print_json
 from civilinstruct.errors import CivilError
 
@@ -63,8 +65,9 @@ def design_summary(d: Any) -> dict[str, Any]:
 def register(app: typer.Typer) -> None:
     @app.command("specs")
     def specs(
-        n: int = typer.Option(10, "--n", min=0, help="how many specs"),
-        seed: int = typer.Option(0, "--seed", help="sampling seed; same seed, same specs"),
+        n: int = typer.Option(10, "--n", callback=limits.cli(limits.count), help="how many specs"),
+        seed: int = typer.Option(0, "--seed", callback=limits.cli(limits.seed),
+                                 help="sampling seed; same seed, same specs"),
         as_json: bool = typer.Option(False, "--json", help="print JSON"),
     ) -> None:
         """Sample building specs inside the GB 50011 limits (function, stories, bays, spans, seismic setting)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 from civilinstruct.design.spec import BuildingSpec
 from civilinstruct.physics import codes
@@ -30,11 +31,17 @@ def sample_spec(rng: random.Random) -> BuildingSpec:
     )
 
 
-def sample_specs(n: int, seed: int, stream: str = "civilinstruct-specs") -> list[BuildingSpec]:
-    """`n` specs from `seed`; the first k of `sample_specs(n, s)` equal `sample_specs(k, s)`.
+def iter_specs(n: int, seed: int, stream: str = "civilinstruct-specs") -> Iterator[BuildingSpec]:
+    """`n` specs from `seed`, made as they are asked for: a build of a million specs holds one at a time.
 
     `stream` names an independent sequence: the benchmark samples its own, so `build --seed 0` and
     `bench cases --seed 0` do not draw the same buildings.
     """
     rng = random.Random(f"{stream}-{seed}")
-    return [sample_spec(rng) for _ in range(n)]
+    for _ in range(n):
+        yield sample_spec(rng)
+
+
+def sample_specs(n: int, seed: int, stream: str = "civilinstruct-specs") -> list[BuildingSpec]:
+    """`n` specs from `seed`; the first k of `sample_specs(n, s)` equal `sample_specs(k, s)`."""
+    return list(iter_specs(n, seed, stream))

@@ -14,6 +14,8 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from civilinstruct.limits import OptCount, PerCommand, Seed, ShardSize, Timeout, Workers
+
 T = TypeVar("T")
 
 
@@ -29,19 +31,19 @@ class BuildOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    n: int | None = Field(None, ge=0, description="how many samples (specs, failures, ...) to produce")
-    seed: int = Field(0, description="seed of every random choice; same seed, same ids and content")
+    n: OptCount = Field(None, description="how many samples (specs, failures, ...) to produce")
+    seed: Seed = Field(0, description="seed of every random choice; same seed, same ids and content")
     docs: Path | str | None = Field(None, description="OpenSeesPy documentation (api_pairs): a folder, `embedded` or "
                                     "`openseespydoc[@COMMIT]`; None follows the resolution order")
-    per_command: int = Field(3, ge=1, description="pairs per documented command (api_pairs)")
-    workers: int = Field(2, ge=1, description="sandbox workers running programs in parallel")
-    timeout_s: float = Field(60.0, gt=0, description="wall-clock limit per program")
+    per_command: PerCommand = Field(3, description="pairs per documented command (api_pairs)")
+    workers: Workers = Field(2, description="sandbox workers running programs in parallel")
+    timeout_s: Timeout = Field(60.0, description="wall-clock limit per program")
     backend: Literal["offline", "openai"] = "offline"
     base_url: str | None = Field(None, description="OpenAI-compatible endpoint (backend openai)")
     model: str | None = Field(None, description="model name at the endpoint (backend openai)")
     executor: Literal["local", "ray"] = "local"
     ray_address: str | None = None
-    shard_size: int = Field(20_000, ge=1, description="samples per shard (a shard is also cut every 30 s)")
+    shard_size: ShardSize = Field(20_000, description="samples per shard (a shard is also cut every 30 s)")
     progress: bool = True
     allow_weak_isolation: bool = False
     extra: dict[str, Any] = Field(default_factory=dict, description="pipeline-specific settings from a manifest")

@@ -67,11 +67,12 @@ def iter_jobs(options: BuildOptions, committed: set[str], report: BuildReport) -
     """Sampled specs minus those already committed, designed as they are asked for (a design is not made before
     its chunk runs); undesignable specs are counted by rule."""
     from civilinstruct.codegen import TEMPLATE_VERSION
-    from civilinstruct.design import DesignError, design, sample_specs
+    from civilinstruct.design import DesignError, design
+    from civilinstruct.design.sampling import iter_specs
     from civilinstruct.store import make_id
 
     generator = generator_name(options)
-    specs = sample_specs(options.n if options.n is not None else DEFAULT_N, options.seed)
+    specs = iter_specs(options.n if options.n is not None else DEFAULT_N, options.seed)
     for index, spec in enumerate(specs):
         variant_seed, style_seed = seeds_for(options.seed, index)
         sid = make_id(PART, spec=spec.canonical(), generator=generator, template=TEMPLATE_VERSION,

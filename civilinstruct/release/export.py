@@ -25,6 +25,7 @@ from civilinstruct.release.manifest import RL_PARTS, SFT_PARTS, Manifest, Splits
 from civilinstruct.release.rows import SplitWriters, iter_split_batches
 from civilinstruct.release.splits import SplitPlan, plan_release
 from civilinstruct.store import Store
+from civilinstruct.store.diskerrors import disk_error
 
 Format = Literal["hf", "trl", "verl"]
 FORMATS: tuple[str, ...] = ("hf", "trl", "verl")
@@ -89,13 +90,20 @@ def export_release(data_dir: str | Path, fmt: str, out: str | Path, *, splits: S
                               plan.summary())
         (tmp / MARKER).write_text(json.dumps(report.to_dict(), indent=2, sort_keys=True) + "\n")
         _swap_into_place(tmp, out)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        error = disk_error(out, "write the export", exc) if isinstance(exc, Exception) else None
+        if error is None:
+            raise
+        raise error from None
     return report
 
 
 def _fresh_tmp(out: Path) -> Path:
+    """A new temporary folder beside `out`, after removing those a killed export of `out` left behind."""
+    for stale in [*out.parent.glob(f".tmp-{out.name}-*"), *out.parent.glob(f".old-{out.name}-*")]:
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
         raise CivilError(f"{out}: exists and is not an earlier civilinstruct export; choose another --out")
     try:
@@ -103,7 +111,8 @@ def _fresh_tmp(out: Path) -> Path:
         tmp = out.parent / f".tmp-{out.name}-{uuid.uuid4().hex[:8]}"
         tmp.mkdir()
     except OSError as exc:
-        raise CivilError(f"{out}: cannot write the export ({exc.strerror})") from None
+        raise (disk_error(out, "write the export", exc)
+               or CivilError(f"{out}: cannot write the export ({exc.strerror})")) from None
     return tmp
 
 

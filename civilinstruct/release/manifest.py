@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from civilinstruct.errors import CivilError
+from civilinstruct.limits import Count, OptCount, OptPerCommand, OptSeed, Seed, ShardSize, Timeout, Workers
 
 # Parts in dependency order: bug_cot and expert read the long_code shards.
 PART_ORDER: tuple[str, ...] = ("api_pairs", "long_code", "bug_cot", "expert")
@@ -30,11 +31,11 @@ class _Strict(BaseModel):
 class PartSpec(_Strict):
     """How to build one part; unset fields fall back to the manifest's defaults."""
 
-    n: int | None = Field(None, ge=0, description="samples to produce (None: the pipeline's own default)")
-    seed: int | None = Field(None, description="seed of this part (default: the manifest seed)")
+    n: OptCount = Field(None, description="samples to produce (None: the pipeline's own default)")
+    seed: OptSeed = Field(None, description="seed of this part (default: the manifest seed)")
     docs: Path | str | None = Field(None, description="OpenSeesPy docs (api_pairs): a folder relative to the manifest, "
                                     "`embedded`, or `openseespydoc@COMMIT` (fetched by `civilinstruct docs fetch`)")
-    per_command: int | None = Field(None, ge=1, description="pairs per documented command (api_pairs)")
+    per_command: OptPerCommand = Field(None, description="pairs per documented command (api_pairs)")
     prompt_version: str | None = Field(None, description="prompt template version, recorded in lineage")
     extra: dict[str, Any] = Field(default_factory=dict, description="pipeline-specific settings")
 
@@ -72,11 +73,11 @@ class Generator(_Strict):
 class Execution(_Strict):
     """How programs run: sandbox workers, per-program limit, and where (local pool or Ray)."""
 
-    workers: int = Field(2, ge=1)
-    timeout_s: float = Field(60.0, gt=0)
+    workers: Workers = 2
+    timeout_s: Timeout = 60.0
     executor: Literal["local", "ray"] = "local"
     ray_address: str | None = None
-    shard_size: int = Field(1000, ge=1)
+    shard_size: ShardSize = 1000
 
 
 class Splits(_Strict):
@@ -86,7 +87,7 @@ class Splits(_Strict):
     validation and 57 of the 512 expert rows for the RL test.
     """
 
-    seed: int = 0
+    seed: Seed = 0
     validation: float = Field(0.02, ge=0, description="SFT rows (parts 1-3) held out for validation")
     test: float = Field(0.11, ge=0, description="expert rows held out for the RL test")
 
@@ -95,8 +96,8 @@ class Decontaminate(_Strict):
     """BMEval cases whose buildings must never reach a training split."""
 
     cases: Path | None = Field(None, description="a cases parquet from `civilinstruct bench cases`")
-    bench_seed: int | None = Field(None, description="rebuild the cases from this seed instead of a file")
-    bench_n: int = Field(128, ge=1, description="number of cases when rebuilding from bench_seed")
+    bench_seed: OptSeed = Field(None, description="rebuild the cases from this seed instead of a file")
+    bench_n: Count = Field(128, ge=1, description="number of cases when rebuilding from bench_seed")
 
 
 class Export(_Strict):
@@ -112,7 +113,7 @@ class Manifest(_Strict):
     name: str = "civilinstruct"
     version: str = "v1"
     description: str = ""
-    seed: int = 0
+    seed: Seed = 0
     generator: Generator = Field(default_factory=Generator)
     prompts: dict[str, str] = Field(default_factory=dict, description="prompt template -> version, for lineage")
     execution: Execution = Field(default_factory=Execution)
@@ -208,11 +209,20 @@ def load_manifest(path: str | Path) -> Manifest:
     if not path.is_file():
         raise CivilError(f"{path}: manifest not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CivilError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); "
+                         "save the manifest as UTF-8") from None
+    except OSError as exc:
+        raise CivilError(f"{path}: cannot read the manifest ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise CivilError(f"{path}: not valid YAML{where}") from None
+    except RecursionError:
+        raise CivilError(f"{path}: nested too deeply to be a manifest") from None
     return parse_manifest(data, base_dir=path.resolve().parent, source=str(path))
 
 

@@ -12,6 +12,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from civilinstruct.errors import CivilError
 from civilinstruct.pipelines import PIPELINE_MODULES
 from civilinstruct.pipelines.base import BuildOptions, BuildReport
@@ -83,15 +85,21 @@ def checked_options(values: dict[str, Any]) -> BuildOptions:
         values["extra"] = {**(values.get("extra") or {}), **limits}
     for key in LLM_LIMITS:
         values.pop(key, None)
-    return BuildOptions(**{k: v for k, v in values.items() if v is not None})
+    try:
+        return BuildOptions(**{k: v for k, v in values.items() if v is not None})
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise CivilError(f"{field}: {err['msg'].removeprefix('Value error, ')}") from None
 
 
 def build_release(manifest: Manifest, data_dir: str | Path, *, overrides: dict[str, Any] | None = None,
                   on_part: Callable[[int, int, str, BuildOptions], None] | None = None,
-                  export: bool = True) -> tuple[list[BuildReport], list[ExportReport]]:
-    """Build every part of the manifest in order, then write each export the manifest asks for."""
+                  export: bool = True, repair: bool = False) -> tuple[list[BuildReport], list[ExportReport]]:
+    """Build every part of the manifest in order, then write each export the manifest asks for (`repair`: damaged
+    shards are dropped and rebuilt instead of stopping the build)."""
     overrides = overrides or {}
-    store = Store(data_dir)
+    store = Store(data_dir, repair=repair)
     selected = manifest.parts.selected()
     for part, _ in selected:  # fail before any work when a pipeline is missing
         load_pipeline(part)

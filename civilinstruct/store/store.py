@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Collection, Iterator
 from pathlib import Path
@@ -15,7 +16,8 @@ import pyarrow.parquet as pq
 from civilinstruct.errors import CivilError
 from civilinstruct.store import catalog
 from civilinstruct.store.sample import PARTS, SCHEMA, Sample
-from civilinstruct.store.writer import ShardWriter
+from civilinstruct.store.recovery import check_shard, repair_hint
+from civilinstruct.store.writer import ACTIVE_BUILDS, ShardWriter
 
 
 # Rows decoded at a time when streaming a part: a long_code or bug_cot row is 50-100 KB with its messages, so a
@@ -32,8 +34,9 @@ def version_key(version: str) -> tuple[Any, ...]:
 class Store:
     """A civilinstruct data directory: `<data>/<part>/<version>/shard-NNNNN.parquet` + `<data>/catalog.duckdb`."""
 
-    def __init__(self, data_dir: str | Path) -> None:
+    def __init__(self, data_dir: str | Path, *, repair: bool = False) -> None:
         self.data_dir = Path(data_dir)
+        self.repair = repair  # writers drop damaged shards (their samples are rebuilt) instead of stopping
         if self.data_dir.exists() and not self.data_dir.is_dir():
             raise CivilError(f"{self.data_dir}: exists and is not a directory")
 
@@ -43,7 +46,7 @@ class Store:
                flush_interval_s: float = 30.0) -> ShardWriter:
         """A crash-safe, resumable writer for one part/version (hold it in a `with` block)."""
         return ShardWriter(self.data_dir, part, version, pipeline=pipeline, params=params, shard_size=shard_size,
-                           flush_interval_s=flush_interval_s)
+                           flush_interval_s=flush_interval_s, repair=self.repair)
 
     # -- catalog ---------------------------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -83,9 +86,27 @@ class Store:
                    max(created_at) AS last_write
             FROM shards GROUP BY part, version ORDER BY part, version""")
         builds = self.query("""
-            SELECT build_id, part, version, pipeline, status, written, skipped, started_at, finished_at
+            SELECT build_id, part, version, pipeline, status, written, skipped, started_at, finished_at, pid
             FROM builds ORDER BY started_at""")
+        for b in builds:  # a build that died without saying so (kill -9, a full disk) shows as interrupted
+            if b["status"] == "running" and not build_alive(b["build_id"], b.pop("pid")):
+                b["status"] = "interrupted"
+            b.pop("pid", None)
         return {"data": str(self.data_dir), "parts": parts, "builds": builds}
+
+    def verify(self) -> list[dict[str, Any]]:
+        """Every registered shard read and compared with its catalog row: [] when all are whole, else one
+        {part, version, path, problem} per bad shard (`catalog --verify`; `build --repair` drops them)."""
+        if not self.exists():
+            raise CivilError(f"{self.data_dir / catalog.CATALOG_NAME}: no catalog here (not a civilinstruct data "
+                             "directory, or nothing built yet)")
+        problems = []
+        for row in self.query("SELECT part, version, path, n_samples FROM shards ORDER BY part, version, shard_index"):
+            found = check_shard(self.data_dir / row["path"], row["part"], row["n_samples"])
+            if found.problem is not None:
+                problems.append({"part": row["part"], "version": row["version"], "path": row["path"],
+                                 "problem": found.problem})
+        return problems
 
     # -- reading ---------------------------------------------------------------------------------------------
     def read(self, part: str, version: str | None = None, columns: list[str] | None = None) -> pa.Table:
@@ -179,8 +200,25 @@ def _row_groups_holding(shard: pq.ParquetFile, ids: pa.Array) -> list[int]:
             if pc.any(pc.is_in(shard.read_row_group(i, columns=["id"]).column("id"), value_set=ids)).as_py()]
 
 
+def build_alive(build_id: str, pid: int | None) -> bool:
+    """Whether a build recorded as running still runs: its process exists (and, in this process, it is open)."""
+    if pid is None:
+        return False
+    if pid == os.getpid():
+        return build_id in ACTIVE_BUILDS
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _shard_error(path: Path, exc: Exception) -> CivilError:
-    """A registered shard that is gone or unreadable, as one line."""
+    """A registered shard that is gone or unreadable, as one line with the repair."""
+    part = path.parent.parent.name
+    hint = repair_hint(path.parent.parent.parent, part)
     if isinstance(exc, FileNotFoundError):
-        return CivilError(f"{path}: registered shard is missing")
-    return CivilError(f"{path}: not a readable Parquet shard ({str(exc).splitlines()[0]})")
+        return CivilError(f"{path}: registered shard is missing; {hint}")
+    return CivilError(f"{path}: not a readable Parquet shard ({str(exc).splitlines()[0]}); {hint}")

@@ -1,10 +1,12 @@
 """The shard writer: buffered samples -> `<data>/<part>/<version>/shard-NNNNN.parquet`, crash-safe and resumable.
 
-Each shard is written to a temporary name, fsynced, renamed into place, then registered in the catalog together
-with its ids in one transaction. A process killed at any point leaves either a registered, complete shard or an
-unregistered file that the next writer deletes; ids already registered are skipped, so a rerun ends with exactly
-the expected ids, none twice. A shard is cut every `shard_size` samples or `flush_interval_s` seconds, whichever
-comes first, so a slow pipeline killed late loses at most half a minute of work. One writer per data directory at a time (a file lock).
+Each shard is written to a temporary name, fsynced, renamed into place, then registered in the catalog in one
+transaction. A process killed at any point leaves either a registered, complete shard, a temporary file that the
+next writer deletes, or a whole shard the catalog does not list (killed before registering, or a catalog whose WAL
+lost its last commits) that the next writer checks and adopts; ids already registered are skipped, so a rerun ends
+with exactly the expected ids, none twice. Damaged shards are never deleted without `repair` (see `recovery`).
+A shard is cut every `shard_size` samples or `flush_interval_s` seconds, whichever comes first, so a slow pipeline
+killed late loses at most half a minute of work. One writer per data directory at a time (a file lock).
 """
 
 from __future__ import annotations
@@ -18,16 +20,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
 from civilinstruct.errors import CivilError
 from civilinstruct.store import catalog
+from civilinstruct.store.diskerrors import StoreDiskError, disk_error
 from civilinstruct.store.durable import durable_replace
+from civilinstruct.store.recovery import bad_shard_error, check_shard
 from civilinstruct.store.sample import PARTS, SCHEMA, Sample
 
 LOCK_NAME = ".build.lock"
+# Builds running in this process: a 'running' row of this pid that is not here died (see `catalog.build_status`).
+ACTIVE_BUILDS: set[str] = set()
 SHARD_RE = re.compile(r"^shard-(\d{5,})\.parquet$")
 # Buffered rows become Arrow every CONVERT_ROWS rows: a long program's row is 50-100 KB as Python objects and about
 # its text size in Arrow, so the buffer of a shard costs its bytes once, not twice, and the Python side stays small.
@@ -58,7 +65,7 @@ class ShardWriter:
 
     def __init__(self, data_dir: Path, part: str, version: str, *, pipeline: str | None = None,
                  params: dict[str, Any] | None = None, shard_size: int = 20_000,
-                 flush_interval_s: float = 30.0) -> None:
+                 flush_interval_s: float = 30.0, repair: bool = False) -> None:
         if part not in PARTS:
             raise CivilError(f"unknown part {part!r} (expected one of: {', '.join(PARTS)})")
         if not re.fullmatch(r"[A-Za-z0-9._-]+", version):
@@ -80,6 +87,9 @@ class ShardWriter:
         self._lock: FileLock | None = None
         self.flush_interval_s = flush_interval_s
         self._last_flush = time.monotonic()
+        self.repair = repair
+        self.repaired: list[str] = []  # bad shards dropped by repair (their samples are rebuilt)
+        self.adopted: list[str] = []   # whole shard files the catalog had lost, registered again
 
     @property
     def shard_dir(self) -> Path:
@@ -90,7 +100,8 @@ class ShardWriter:
         try:
             self.shard_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise CivilError(f"{self.shard_dir}: cannot create the data directory ({exc.strerror})") from None
+            raise (disk_error(self.shard_dir, "create the data directory", exc)
+                   or CivilError(f"{self.shard_dir}: cannot create the data directory ({exc.strerror})")) from None
         self._lock = acquire_lock(self.data_dir)
         try:
             self._open()
@@ -100,37 +111,80 @@ class ShardWriter:
         return self
 
     def _open(self) -> None:
-        with catalog.connect(self.data_dir) as con:
+        """Check every shard of this part/version before any work: damaged ones stop the build (or, with
+        `repair`, are dropped so their samples are rebuilt); whole unregistered ones are adopted; ids collected."""
+        with catalog.connect(self.data_dir, repair=self.repair) as con:
             con.execute("UPDATE builds SET status = 'interrupted' WHERE status = 'running'")
-            registered = {row[0] for row in con.execute(
-                "SELECT path FROM shards WHERE part = ? AND version = ?", [self.part, self.version]).fetchall()}
-            top = con.execute("SELECT max(shard_index) FROM shards WHERE part = ? AND version = ?",
-                              [self.part, self.version]).fetchone()[0]
-            self._next_index = 0 if top is None else top + 1
+            rows = con.execute("SELECT path, n_samples FROM shards WHERE part = ? AND version = ?",
+                               [self.part, self.version]).fetchall()
+        registered = {rel: n for rel, n in rows}
+        drop, adopt = [], []
+        for rel, n in registered.items():  # resume: the ids of every registered shard (one column read, cheap)
+            found = check_shard(self.data_dir / rel, self.part, n)
+            if found.ids is None:
+                if not self.repair:
+                    raise bad_shard_error(self.data_dir, self.part, found, registered=True)
+                drop.append(rel)
+            else:
+                self.committed_ids.update(found.ids)
+        for path in sorted(self.shard_dir.iterdir()):
+            rel = str(path.relative_to(self.data_dir))
+            if path.name.startswith(".tmp-"):
+                path.unlink(missing_ok=True)  # never renamed into place: never committed
+            elif SHARD_RE.match(path.name) and rel not in registered:
+                found = check_shard(path, self.part)
+                if found.ids is not None and self.committed_ids.isdisjoint(found.ids):
+                    adopt.append((path, len(found.ids)))
+                    self.committed_ids.update(found.ids)
+                elif not self.repair:
+                    found.problem = found.problem or "repeats ids of registered shards"
+                    raise bad_shard_error(self.data_dir, self.part, found, registered=False)
+                else:
+                    drop.append(rel)
+        self._register_start(drop, adopt)
+
+    def _register_start(self, drop: list[str], adopt: list[tuple[Path, int]]) -> None:
+        """One transaction: forget the dropped shards, register the adopted ones, record this build as running."""
+        with catalog.connect(self.data_dir) as con:
+            con.execute("BEGIN TRANSACTION")
+            for rel in drop:
+                con.execute("DELETE FROM shards WHERE path = ?", [rel])
+            for path, n in adopt:
+                con.execute("INSERT INTO shards VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [self.part, self.version, int(SHARD_RE.match(path.name).group(1)),
+                             str(path.relative_to(self.data_dir)), n, path.stat().st_size, "adopted",
+                             datetime.fromtimestamp(path.stat().st_mtime, UTC)])
             con.execute("INSERT INTO builds (build_id, part, version, pipeline, params, started_at, status, pid) "
                         "VALUES (?, ?, ?, ?, ?, now(), 'running', ?)",
                         [self.build_id, self.part, self.version, self.pipeline,
                          json.dumps(self.params, default=str, sort_keys=True), os.getpid()])
-        self._remove_orphans(registered)
-        for rel in registered:  # resume: the ids of every registered shard (one column read, cheap)
-            self.committed_ids.update(pq.read_table(self.data_dir / rel, columns=["id"]).column("id").to_pylist())
-
-    def _remove_orphans(self, registered: set[str]) -> None:
-        """Delete temporary files and shard files no catalog entry points to (left by a killed build)."""
-        for path in self.shard_dir.iterdir():
-            rel = str(path.relative_to(self.data_dir))
-            if path.name.startswith(".tmp-") or (SHARD_RE.match(path.name) and rel not in registered):
-                path.unlink(missing_ok=True)
+            if drop or adopt:
+                catalog.refresh_samples_view(con, self.data_dir)
+            top = con.execute("SELECT max(shard_index) FROM shards WHERE part = ? AND version = ?",
+                              [self.part, self.version]).fetchone()[0]
+            con.execute("COMMIT")
+        for rel in drop:
+            (self.data_dir / rel).unlink(missing_ok=True)
+        self.repaired = [str(self.data_dir / rel) for rel in drop]
+        self.adopted = [str(path) for path, _ in adopt]
+        self._next_index = 0 if top is None else top + 1
+        ACTIVE_BUILDS.add(self.build_id)
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:
-            if exc_type is None or not issubclass(exc_type, (OSError, MemoryError)):
+            if exc_type is None or not issubclass(exc_type, (OSError, MemoryError, StoreDiskError)):
                 self.flush()  # whole samples in the buffer are kept, even when the pipeline failed later
             status = "done" if exc_type is None else ("interrupted" if exc_type is KeyboardInterrupt else "failed")
-            with catalog.connect(self.data_dir) as con:
-                con.execute("UPDATE builds SET status = ?, finished_at = now(), written = ?, skipped = ? "
-                            "WHERE build_id = ?", [status, self.written, self.skipped, self.build_id])
+            try:
+                with catalog.connect(self.data_dir) as con:
+                    con.execute("UPDATE builds SET status = ?, finished_at = now(), written = ?, skipped = ? "
+                                "WHERE build_id = ?", [status, self.written, self.skipped, self.build_id])
+            except (CivilError, duckdb.Error):
+                if exc_type is None:
+                    raise
+                # already failing (a full disk refuses this too): readers see a dead build as interrupted
         finally:
+            ACTIVE_BUILDS.discard(self.build_id)
             if self._lock is not None:
                 self._lock.release()
 
@@ -175,8 +229,15 @@ class ShardWriter:
         final = self.shard_dir / shard_name(index)
         tmp = self.shard_dir / f".tmp-{shard_name(index)}-{os.getpid()}"
         rows_per_group = max(1, ROW_GROUP_BYTES * table.num_rows // max(1, table.nbytes))
-        pq.write_table(table, tmp, compression="zstd", row_group_size=rows_per_group)
-        durable_replace(tmp, final)
+        try:
+            pq.write_table(table, tmp, compression="zstd", row_group_size=rows_per_group)
+            durable_replace(tmp, final)
+        except (OSError, pa.ArrowException) as exc:
+            tmp.unlink(missing_ok=True)
+            error = disk_error(final, "write the shard", exc)
+            if error is None:
+                raise
+            raise error from None
         rel = str(final.relative_to(self.data_dir))
         with catalog.connect(self.data_dir) as con:
             con.execute("BEGIN TRANSACTION")
@@ -188,8 +249,11 @@ class ShardWriter:
                             [table.num_rows, self.build_id])
                 catalog.refresh_samples_view(con, self.data_dir)
                 con.execute("COMMIT")
-            except Exception:
+            except Exception as exc:
                 con.execute("ROLLBACK")
                 final.unlink(missing_ok=True)
-                raise
+                error = disk_error(self.data_dir / catalog.CATALOG_NAME, "register the shard", exc)
+                if error is None:
+                    raise
+                raise error from None
         self._next_index = index + 1

@@ -198,7 +198,9 @@ def test_sigkill_then_resume(toy: Path, tmp_path: Path) -> None:
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert report["parts"][0]["skipped_existing"] == partial and report["parts"][0]["written"] == 12 - partial
+    # a shard renamed into place but not yet registered when killed is adopted by the rerun, not rewritten
+    skipped, written = report["parts"][0]["skipped_existing"], report["parts"][0]["written"]
+    assert skipped >= partial and skipped + written == 12
     ids = Store(data).read("long_code").column("id").to_pylist()
     assert len(ids) == len(set(ids)) == 12
 

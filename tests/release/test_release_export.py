@@ -125,3 +125,35 @@ def test_prompt_messages_stop_at_the_last_user_turn() -> None:
     msgs = [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}, {"role": "assistant", "content": "a"}]
     assert prompt_messages(msgs) == msgs[:2]
     assert json.dumps(prompt_messages([])) == "[]"
+
+
+def test_stale_export_temp_folders_are_cleaned(release_data: tuple[Path, dict], tmp_path: Path) -> None:
+    """A killed export leaves `.tmp-<out>-*`; the next export of the same folder removes it."""
+    data, _ = release_data
+    out = tmp_path / "exports" / "trl"
+    stale = out.parent / ".tmp-trl-deadbeef"
+    (stale / "sft").mkdir(parents=True)
+    (stale / "sft" / "train.parquet").write_bytes(b"half")
+    old = out.parent / ".old-trl-cafecafe"
+    old.mkdir()
+    export_release(data, "trl", out)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["trl"]
+
+
+def test_export_on_a_full_disk_is_one_line(release_data: tuple[Path, dict], tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    data, _ = release_data
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        with pytest.raises(CivilError) as info:
+            export_release(data, "hf", mnt / "hf")
+        assert "\n" not in str(info.value) and "no space left" in str(info.value).lower()
+        assert list(mnt.iterdir()) == []  # the temporary folder went with the failure
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)

@@ -1,7 +1,8 @@
 """A build run in a child process, optionally killing itself with SIGKILL at a chosen point of the k-th shard.
 
 usage: crash_child.py DATA N SHARD_SIZE [FAULT K]; FAULT is one of the names in POINTS. With HOLD=seconds in the
-environment the child sleeps while holding the writer (for the lock test).
+environment the child sleeps while holding the writer (for the lock test); DELAY_S=seconds sleeps after each sample,
+N_OVERRIDE=n writes n samples, REPAIR=1 opens the store with repair, SIGNALS=1 treats SIGTERM/SIGHUP as Ctrl-C.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 import signal
 import sys
 import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -17,6 +19,7 @@ from sample_factory import synthetic_sample  # noqa: E402
 
 import pyarrow.parquet as pq  # noqa: E402
 
+from civilinstruct.signals import termination_as_interrupt  # noqa: E402
 from civilinstruct.store import Store, catalog, writer  # noqa: E402
 
 calls: dict[str, int] = {}
@@ -32,6 +35,20 @@ def die_at(name: str, k: int, fn):
             os.kill(os.getpid(), signal.SIGKILL)
         return result
     return wrapped
+
+
+def commit_then_die(k: int):
+    """catalog.connect that kills the process after the k-th shard registration commits, before the connection
+    closes (and checkpoints): the commit is only in the WAL."""
+    real_connect = catalog.connect
+
+    @contextmanager
+    def connect(data_dir, **kwargs):
+        with real_connect(data_dir, **kwargs) as con:
+            yield con
+            if con.execute("SELECT count(*) FROM shards").fetchone()[0] == k and not kwargs.get("read_only"):
+                os.kill(os.getpid(), signal.SIGKILL)
+    return connect
 
 
 def main() -> None:
@@ -54,12 +71,19 @@ def main() -> None:
             writer.catalog.refresh_samples_view = die_at(fault, k, catalog.refresh_samples_view)
         elif fault == "before_write":       # nothing of this shard written
             writer.pq.write_table = die_at(fault, k, pq.write_table)
-    with Store(data).writer("long_code", "v1", shard_size=shard_size) as w:
-        time.sleep(float(os.environ.get("HOLD", "0")))
-        for i in range(n):
-            w.add(synthetic_sample(i))
-            if os.environ.get("SLOW"):
-                time.sleep(0.002)
+        elif fault == "after_register":     # shard committed in the catalog, its WAL not yet checkpointed
+            writer.catalog.connect = commit_then_die(k)
+    n = int(os.environ.get("N_OVERRIDE", n))
+    delay = float(os.environ.get("DELAY_S", "0.002" if os.environ.get("SLOW") else "0"))
+    with ExitStack() as stack:
+        if os.environ.get("SIGNALS"):
+            stack.enter_context(termination_as_interrupt())
+        with Store(data, repair=bool(os.environ.get("REPAIR"))).writer("long_code", "v1", shard_size=shard_size) as w:
+            time.sleep(float(os.environ.get("HOLD", "0")))
+            for i in range(n):
+                w.add(synthetic_sample(i))
+                if delay:
+                    time.sleep(delay)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,7 @@ def test_catalog_view_builds_and_get(data_dir: Path):
     with store.writer("long_code", "v2") as w:
         w.add(synthetic_sample(1))
     con = duckdb.connect(str(data_dir / "catalog.duckdb"), read_only=True)
+    con.execute("SET file_search_path = ?", [str(data_dir)])  # the view's shard paths are relative to the data dir
     counts = dict(con.execute("SELECT part, count(*) FROM samples GROUP BY part").fetchall())
     con.close()
     assert counts == {"api_pairs": 3, "long_code": 1}
