@@ -174,6 +174,10 @@ def render_card(out: Path, parts: list[str], plan: SplitPlan, *, manifest: Any =
     env = jinja2.Environment(loader=jinja2.PackageLoader("civilinstruct.release", "templates"),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     lineage = {part: _lineage_summary(out, part) for part in parts}
+    if any(summary["docs_licenses"] for summary in lineage.values()):
+        # rows derived from the upstream OpenSeesPy docs carry its terms: the Hub's "other" licence, named per config
+        metadata["license"] = "other"
+        metadata["license_name"] = "apache-2.0-and-openseespy-documentation-terms"
     body = env.get_template(CARD_TEMPLATE).render(
         meta=metadata, parts=parts, titles=PART_TITLES, counts={p: dict(plan.counts[p]) for p in parts},
         plan=plan, lineage=lineage, manifest=manifest, citation=CITATION,
