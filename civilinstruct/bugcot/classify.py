@@ -64,6 +64,10 @@ def classify(evidence: Evidence, program: str, reference_period_s: float | None 
             return F.WRONG_UNITS
         if evidence.compliance == "fail":
             return F.DRIFT
+        if evidence.period_check == "mismatch":
+            return F.PERIOD_MISMATCH
+        if evidence.period_check == "none" and not calls_of(program, "eigen"):
+            return F.NO_PERIOD
         return None
     kind, text = evidence.exception_type or "", evidence.text
     if kind in {"SyntaxError", "IndentationError", "TabError"}:

@@ -20,6 +20,7 @@ class Evidence:
     period_s: float | None = None
     max_drift: float | None = None
     compliance: str | None = None
+    period_check: str | None = None  # the sandbox's verdict on the printed T1 (verified/mismatch/unverified/none)
 
     @classmethod
     def from_result(cls, result: Any) -> "Evidence":

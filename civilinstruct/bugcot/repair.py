@@ -287,8 +287,14 @@ def rescale_modulus(program: str, ev: Evidence) -> Repair | None:
     return None
 
 
+# the rules for failures that real generations show (truncation, no period, drift); they use Repair above
+from civilinstruct.bugcot.realrules import add_eigen, first_of, restore_column_stiffness, why_not, drop_cut_tail  # noqa: E402,I001
+
 RULES: dict[str, Rule] = {
-    F.UNTERMINATED_STRING: close_string,
+    F.UNTERMINATED_STRING: first_of(drop_cut_tail, close_string),
+    F.SYNTAX_OTHER: drop_cut_tail,
+    F.NO_PERIOD: add_eigen,
+    F.DRIFT: restore_column_stiffness,
     F.UNDEFINED_NAME: fix_name,
     F.ARGUMENT_COUNT: pad_arguments,
     F.UNDEFINED_TAG: replace_tag,
@@ -303,5 +309,5 @@ RULES: dict[str, Rule] = {
 
 def repair(program: str, evidence: Evidence, failure_type: str) -> Repair | None:
     """The rule for `failure_type` applied to the program, or None when no rule applies."""
-    rule = RULES.get(failure_type)
+    rule = RULES.get(failure_type)  # (why_not says why a None is a None)
     return rule(program, evidence) if rule else None

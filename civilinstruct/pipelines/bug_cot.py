@@ -29,6 +29,7 @@ from civilinstruct.bugcot.diagnose import Diagnosis, write_diagnosis
 from civilinstruct.bugcot.evidence import Evidence
 from civilinstruct.bugcot.mutations import Mutation, mutate
 from civilinstruct.bugcot.questions import assistant_message, user_message
+from civilinstruct.bugcot.repair import why_not
 from civilinstruct.bugcot.source import ops_calls
 from civilinstruct.errors import CivilError
 from civilinstruct.llm.offline import GENERATOR as OFFLINE_GENERATOR
@@ -36,7 +37,7 @@ from civilinstruct.pipelines.base import BuildOptions, BuildReport, PartProgress
 from civilinstruct.store import Execution, Lineage, Message, Sample, Store, iter_shard, make_id
 
 PART = "bug_cot"
-VERSION = "v1"
+VERSION = "v2"  # v2: harvested real failures (--from), origin in extra, period failure classes
 DEFAULT_N = 3500
 CHUNK = 64  # cases run, diagnosed and repaired together: what the pipeline holds at once (programs, runs, repairs)
 PERIOD_TOLERANCE = 0.02  # a repaired mutation must reproduce its parent's T1 within 2 %
@@ -51,6 +52,7 @@ class Parent:
     period_s: float | None
     failed: bool
     spec: str = "{}"
+    origin: str = ""  # JSON: where a harvested program came from (source file, row, generator); "" for the store
 
 
 @dataclass
@@ -118,8 +120,14 @@ def to_parent(row: dict[str, Any], failed: bool) -> Parent:
 
 
 def load_parents(store: Store, options: BuildOptions) -> tuple[Iterable[Parent], int, int]:
-    """(parents, failed, total): long_code programs streamed from the store; with none there, programs designed
-    and rendered from seeded specs."""
+    """(parents, failed, total): the programs of the `from` sources (real generations, each run as it is); else
+    long_code programs streamed from the store; with none there, programs designed and rendered from seeded specs."""
+    sources = options.extra.get("from")
+    if sources:
+        from civilinstruct.bugcot.harvest import harvest, parent_id
+
+        harvested = [Parent(parent_id(h), h.program, None, True, origin=h.origin) for h in harvest(list(sources))]
+        return harvested, len(harvested), len(harvested)
     paths = store.shard_paths("long_code") if store.exists() else []
     failed, good = count_parents(paths)
     if failed + good:
@@ -157,7 +165,8 @@ def _seed(*parts: Any) -> int:
 def plan(parents: Iterable[Parent], options: BuildOptions, generator: str, prompt_hash: str) -> Iterator[Case]:
     """Cases in a stable order: each parent's mutations (or its observed failure, in a few variants)."""
     sites = int(options.extra.get("sites_per_class", 2))
-    variants = int(options.extra.get("variants_per_failure", 2))
+    # a harvested failure is one case (one sample); store failures get a few differently worded variants
+    variants = int(options.extra.get("variants_per_failure", 1 if options.extra.get("from") else 2))
     classes = options.extra.get("failure_types")
 
     def sid(parent: Parent, key: str, variant: int) -> str:
@@ -184,7 +193,9 @@ def build(store: Store, options: BuildOptions) -> BuildReport:
     backend = get_backend(options)
     template = load_template("bugfix")
     parents, failed, total = load_parents(store, options)
-    report.notes.append(f"{total} upstream programs ({failed} failed runs)")
+    harvesting = bool(options.extra.get("from"))
+    report.notes.append(f"{total} harvested programs (each run here)" if harvesting
+                        else f"{total} upstream programs ({failed} failed runs)")
     env = environment(options)
     params = {"n": target, "seed": options.seed, "generator": backend.name, "prompt_hash": template.hash,
               **{k: v for k, v in options.extra.items() if k in ("sites_per_class", "variants_per_failure")}}
@@ -240,6 +251,9 @@ def _process(cases: list[Case], sandbox: Any, backend: Any, prompt_hash: str, en
         observed = classify(ev, case.broken, reference.get(case.parent.id))
         if observed is None:
             report.drop("did_not_fail")
+        elif case.parent.origin and observed in F.UNREPAIRABLE:
+            report.drop(f"unrepairable:{observed}")
+            _explain(report, case, observed, F.UNREPAIRABLE[observed])
         elif case.mutation is not None and observed != case.mutation.failure_type:
             report.drop(f"failed_otherwise:{case.mutation.failure_type}")
         elif observed in (F.TIMEOUT, F.CRASH):
@@ -262,6 +276,7 @@ def _process(cases: list[Case], sandbox: Any, backend: Any, prompt_hash: str, en
         if not diagnosis.repaired_program.strip():
             if case.mutation is None:
                 report.drop(f"no_repair:{observed}")
+                _explain(report, case, observed, why_not(case.broken, ev, observed))
                 continue
             rng = random.Random(_seed(options.seed, case.sample_id, "inverse"))
             diagnosis = write_diagnosis(observed, ev, case.broken, case.parent.code,
@@ -310,12 +325,27 @@ def _verify(run: Any, program: str, broken: str, reference_s: float | None) -> s
     return None
 
 
+def _explain(report: BuildReport, case: Case, observed: str, why: str) -> None:
+    """A note naming a harvested case that gives no sample, and why (capped: a big source is counted, not listed)."""
+    if not case.parent.origin or sum(n.startswith("not repaired:") for n in report.notes) >= 50:
+        return
+    origin = json.loads(case.parent.origin)
+    report.notes.append(f"not repaired: {origin['source']} row {origin['row']} ({observed}): {why}")
+
+
 def _hint(failure_type: str, ev: Evidence) -> str | None:
     if failure_type == F.WRONG_UNITS and ev.period_s:
         return f"the program runs but reports a first period T1 = {ev.period_s:.4g} s"
     if failure_type == F.DRIFT:
         return "the program runs but its interstory drift check fails"
     return None
+
+
+def taxonomy_label(program: str, run: Any) -> tuple[str | None, str | None]:
+    """The failed run's (stage, label) in the benchmark's taxonomy (bench/taxonomy.py), so both count alike."""
+    from civilinstruct.bench.taxonomy import label
+
+    return label(program, run, run.status == "ok", None, True, None)
 
 
 def _sample(case: Case, run: Any, ev: Evidence, observed: str, diagnosis: Diagnosis, method: str, answer: Any,
@@ -326,7 +356,10 @@ def _sample(case: Case, run: Any, ev: Evidence, observed: str, diagnosis: Diagno
                "exception_message": run.exception_message, "error_line": run.error_line,
                "total_lines": run.total_lines, "period_s": run.period_s, "compliance": run.compliance,
                "log": ev.log()}
-    extra = {"failure": failure, "broken_program": case.broken, "mutation": case.mutation.key if case.mutation else None,
+    origin = json.loads(case.parent.origin) if case.parent.origin else {
+        "kind": "synthetic", "mutation": case.mutation.key.split(":")[0] if case.mutation else None}
+    stage, label = taxonomy_label(case.broken, run)
+    extra = {"origin": origin, "stage": stage, "taxonomy": label, "failure": failure, "broken_program": case.broken, "mutation": case.mutation.key if case.mutation else None,
              "mutation_description": case.mutation.description if case.mutation else None,
              "repair_method": method, "diagnosis": diagnosis.model_dump(exclude={"repaired_program"}),
              "environment": env}
