@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from civilinstruct.bugcot import failures as F
 from civilinstruct.bugcot.classify import classify
 from civilinstruct.bugcot.evidence import Evidence
+from civilinstruct.bugcot.realrules import cut_at
 from civilinstruct.bugcot.repair import Repair, repair
 
 
@@ -107,11 +108,11 @@ TEXTS: dict[str, list[tuple[str, str, str]]] = {
     F.EIGEN_BEFORE_MASS: [
         ("The eigenvalue analysis on line {line} fails (`{message}`), so no period is computed.",
          "`eigen` is called before any nodal mass is assigned. The mass matrix is zero at that point, so the "
-         "generalized eigenproblem K phi = lambda M phi has no valid solution and ARPACK reports a zero starting "
-         "vector.",
+         "generalized eigenproblem K phi = lambda M phi has no valid solution, and the eigen solver the program "
+         "chose fails (the log says: {message}).",
          "Follow the order nodes -> supports -> elements -> masses -> eigen; compute periods only after all masses "
          "(dead + 0.5 live) are assigned."),
-        ("ARPACK fails in the modal analysis at line {line}.",
+        ("The modal analysis fails at line {line} (`{code}`).",
          "The modal analysis runs while the mass matrix is still empty: masses are assigned later in the script.",
          "Assign every floor mass before calling eigen, and check that the total assigned mass is non-zero."),
     ],
@@ -121,9 +122,9 @@ TEXTS: dict[str, list[tuple[str, str, str]]] = {
          "matrix is singular: the frame can move as a rigid body and the solver cannot find an equilibrium.",
          "Fix the base nodes in every DOF (a fixed base for RC frames) right after defining the nodes, and check "
          "that the number of restrained DOFs is non-zero before analysing."),
-        ("Equilibrium cannot be found: the run stops at line {line}.",
-         "Without restrained DOFs the stiffness matrix is singular (rigid-body modes), so the static solution "
-         "diverges and the convergence test fails.",
+        ("The run stops at line {line} (`{code}`): {message}.",
+         "Without restrained DOFs the stiffness matrix is singular (rigid-body modes): the first computation that "
+         "factorises it (here line {line}) fails, whether that is the eigen analysis or a static step.",
          "Always define boundary conditions; a quick check is that ops.eigen on the unrestrained model gives "
          "near-zero eigenvalues."),
     ],
@@ -138,12 +139,12 @@ TEXTS: dict[str, list[tuple[str, str, str]]] = {
          "Set realistic test parameters and test the return value of analyze()."),
     ],
     F.WRONG_UNITS: [
-        ("The program runs but reports T1 = {period} s, which is physically implausible for this {stories}-storey frame "
-         "(the empirical period is about {t_est} s).",
+        ("The program runs but reports T1 = {period} s, which is implausible for this {stories}-storey frame "
+         "(off by more than a factor of 5 from the 0.05-0.15 s per storey an RC frame has).",
          "The units are inconsistent: Young's modulus is given in a unit a factor of 1000 off the kN-m-t system used "
          "elsewhere. Since T is proportional to 1/sqrt(E), the period is off by about sqrt(1000) = 31.6.",
          "Fix one unit system (kN, m, t, s: E of C30 = 3.0e7 kN/m2) at the top of the script, and compare the first "
-         "period with the empirical T1 = (0.08-0.10) n before trusting results."),
+         "period with an empirical estimate before trusting results: a factor of 30 is a unit error."),
         ("The first period, {period} s, is off by more than a factor of 5 from what a {stories}-storey RC frame has.",
          "The elastic modulus is in the wrong unit (a factor 1000), which scales the stiffness and the periods.",
          "Comment the units next to every material constant and sanity-check T1 against the empirical formula."),
@@ -159,6 +160,19 @@ TEXTS: dict[str, list[tuple[str, str, str]]] = {
          "Keep stiffness modifiers explicit and documented, and review sections whenever the drift check fails."),
     ],
 }
+TEXTS[F.NO_PERIOD] = [
+    ("The program runs and prints its drift check, but no first period: the log has no `T1 = ...` line.",
+     "The script never calls `eigen`, so no modal analysis is run and no period exists to print; the masses are "
+     "assigned but unused.",
+     "End every model with the modal analysis (eigen after the last mass) and print T1 with its unit."),
+]
+TEXTS["truncated"] = [
+    ("Python refuses to compile the script: `{message}` on line {line}, its last line (`{code}`).",
+     "The program stops in the middle of a statement: the answer that produced it was cut off (at the generation "
+     "token limit), so its last statement is unfinished and nothing runs. The code before the cut is fine.",
+     "Keep generated scripts within the token budget (loops instead of one line per node and element), and check "
+     "that an answer ends with a closed code block before running it."),
+]
 GENERIC = ("The program fails at line {line}: {message}.",
            "The command on line {line} cannot be executed in the current model state.",
            "Check each command's preconditions and its documented signature.")
@@ -182,7 +196,9 @@ def write_diagnosis(failure_type: str, ev: Evidence, broken: str, repaired: str,
     """Fill one phrasing of the failure type's texts with the run's evidence and the repair's diff."""
     from civilinstruct.bugcot.classify import stories
 
-    problem, cause, prevention = rng.choice(TEXTS.get(failure_type, [GENERIC]))
+    key = "truncated" if cut_at(broken, ev) is not None and failure_type in (F.UNTERMINATED_STRING, F.SYNTAX_OTHER) \
+        else failure_type
+    problem, cause, prevention = rng.choice(TEXTS.get(key, [GENERIC]))
     lines = broken.splitlines()
     line = ev.error_line or _first_changed_line(broken, repaired)
     n = stories(broken) or 0

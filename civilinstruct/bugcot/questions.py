@@ -31,5 +31,11 @@ def user_message(program: str, ev: Evidence, exit_code: int | None, environment:
 
 
 def assistant_message(d: Diagnosis) -> str:
-    return (f"**Problem.** {d.problem}\n\n**Root cause.** {d.root_cause}\n\n**Fix.** {d.fix}\n\n"
-            f"**Prevention.** {d.prevention}\n\n**Repaired program:**\n```python\n{d.repaired_program.rstrip()}\n```")
+    """The answer: the diagnosis with the repair as a diff (in `fix`); the whole program only where the diff
+    changes most of it (a repair is a few lines, not the program copied back)."""
+    text = (f"**Problem.** {d.problem}\n\n**Root cause.** {d.root_cause}\n\n**Fix.** {d.fix}\n\n"
+            f"**Prevention.** {d.prevention}")
+    changed = sum(1 for line in d.fix.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---")))
+    if "```diff" not in d.fix or changed > len(d.repaired_program.splitlines()) // 2:
+        text += f"\n\n**Repaired program:**\n```python\n{d.repaired_program.rstrip()}\n```"
+    return text

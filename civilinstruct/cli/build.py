@@ -88,6 +88,10 @@ def register(app: typer.Typer) -> None:
                                     "their samples; set a corrupt catalog WAL aside"),
         allow_weak_isolation: bool = typer.Option(False, "--allow-weak-isolation",
                                                   help="run programs even where the sandbox cannot fully isolate"),
+        sources: list[Path] | None = typer.Option(None, "--from",
+                                                  help="bug_cot: real generations to harvest failures from "
+                                                       "(repeatable): a JSONL of {prompt, completion}, a `bench run` "
+                                                       "parquet, or a part folder; every program is run here"),
         as_json: bool = typer.Option(False, "--json", help="print the build reports as JSON"),
     ) -> None:
         """Build one part (by name) or a whole release (a manifest YAML) into DATA; rerun to resume.
@@ -113,6 +117,10 @@ def register(app: typer.Typer) -> None:
             "request_timeout_s": request_timeout, "llm_budget_s": llm_budget,
             "allow_weak_isolation": allow_weak_isolation or None, "progress": not as_json,
         }
+        if sources:
+            if target != "bug_cot":
+                raise CivilError("--from: only the bug_cot part harvests real generations")
+            overrides["extra"] = {"from": [str(p) for p in sources]}
         from civilinstruct.signals import termination_as_interrupt
 
         with termination_as_interrupt():  # SIGTERM / SIGHUP: flush what is done, mark interrupted, exit 130

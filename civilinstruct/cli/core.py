@@ -21,6 +21,19 @@ if TYPE_CHECKING:
 
 STATUS_STYLE = {"ok": "green", "degraded": "yellow", "missing": "red"}
 GROUPABLE = re.compile(r"^[a-z_]+(\.[a-z_]+)?$")
+# names --by accepts beyond columns: fields that pipelines keep in `extra` (JSON)
+BY_FIELDS = {"origin": "coalesce(json_extract_string(extra, '$.origin.kind'), 'unknown')",
+             "stage": "json_extract_string(extra, '$.stage')"}
+
+
+def by_expression(by: str) -> str:
+    """SQL for --by: one column or field, or several joined with ' | ' (`origin,failure_type`)."""
+    names = [name.strip() for name in by.split(",")]
+    if not all(GROUPABLE.match(name) for name in names):
+        raise CivilError(f"--by {by!r}: give column names such as failure_type or execution.status (comma-separated)")
+    if len(names) == 1:
+        return BY_FIELDS.get(names[0], names[0])
+    return " || ' | ' || ".join(f"coalesce(CAST({BY_FIELDS.get(n, n)} AS VARCHAR), 'null')" for n in names)
 
 
 def doctor(
@@ -51,7 +64,8 @@ def doctor(
 def catalog(
     data: Path = typer.Argument(..., help="A data directory written by `civilinstruct build`."),
     part: str = typer.Option(None, "--part", help="Only this part (api_pairs, long_code, bug_cot, expert)."),
-    by: str = typer.Option(None, "--by", help="Count samples by a column, e.g. failure_type or execution.status."),
+    by: str = typer.Option(None, "--by", help="Count samples by a column, e.g. failure_type or execution.status, "
+                                              "or several: origin,failure_type (origin: real or synthetic)."),
     verify: bool = typer.Option(False, "--verify", help="Read every shard and check it against the catalog; exits 1 "
                                 "listing the bad ones (`build --repair` drops and rebuilds them)."),
     json_out: bool = typer.Option(False, "--json", help="Print as JSON."),
@@ -70,11 +84,10 @@ def catalog(
         summary["parts"] = [p for p in summary["parts"] if p["part"] == part]
         summary["builds"] = [b for b in summary["builds"] if b["part"] == part]
     if by is not None:
-        if not GROUPABLE.match(by):
-            raise CivilError(f"--by {by!r}: give a column name such as failure_type or execution.status")
+        expression = by_expression(by)
         where = f"WHERE part = '{part}'" if part else ""
         try:
-            rows = store.sql(f"SELECT part, {by} AS value, count(*) AS samples FROM samples {where} "
+            rows = store.sql(f"SELECT part, {expression} AS value, count(*) AS samples FROM samples {where} "
                              f"GROUP BY ALL ORDER BY part, samples DESC")
         except Exception as exc:  # duckdb binder error: unknown column
             raise CivilError(f"--by {by!r}: {str(exc).splitlines()[0]}") from None
