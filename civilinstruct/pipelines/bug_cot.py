@@ -315,11 +315,11 @@ def _verify(run: Any, program: str, broken: str, reference_s: float | None) -> s
     """None when the repair ran and the failure is gone; else why not."""
     if run.status != "ok":
         return "failed"
+    if (reference_s or "eigen" in broken) and run.period_s is None:
+        return "no_period"  # a "repair" that drops the modal analysis does not repair the program
     if classify(Evidence.from_result(run), program, reference_s) is not None:
         return "still_failing"
     if reference_s or "eigen" in broken:
-        if run.period_s is None:
-            return "no_period"  # a "repair" that drops the modal analysis does not repair the program
         if reference_s and abs(run.period_s - reference_s) / reference_s > PERIOD_TOLERANCE:
             return "period_changed"
     return None

@@ -13,7 +13,7 @@ from civilinstruct.bugcot.repair import close_string, repair
 from civilinstruct.sandbox import Sandbox
 from bugcot_frames import frame_program
 
-RULE_CLASSES = set(MUTATORS) - {F.DRIFT}  # a drift failure is a design problem: no rule, the inverse edit
+RULE_CLASSES = set(MUTATORS)  # drift: a stray stiffness modifier is read from the section (realrules)
 
 
 @pytest.fixture(scope="module")

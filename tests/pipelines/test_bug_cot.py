@@ -55,7 +55,9 @@ def test_build_writes_verified_repairs_and_resumes(store):
         assert [m.role for m in s.messages] == ["user", "assistant"]
         extra = json.loads(s.extra)
         assert extra["broken_program"] in s.messages[0].content
-        assert s.code in s.messages[1].content and s.code != extra["broken_program"]
+        assert s.code != extra["broken_program"]
+        # the repair is given as a diff; the whole program only where the diff is most of it
+        assert "```diff" in s.messages[1].content or s.code in s.messages[1].content
         assert "**Root cause.**" in s.messages[1].content and "**Prevention.**" in s.messages[1].content
     types = {s.failure_type for s in samples}
     assert len(types) >= 8
