@@ -134,14 +134,27 @@ def write_llm(jobs: list[Job], options: BuildOptions, report: BuildReport) -> li
     kept: list[Job] = []
     for job, res in zip(jobs, answers):
         match = _ANSWER_CODE.search(res.text or "")
-        if not res.ok or match is None:
+        # an answer cut at the token limit keeps the program it started: it fails when run and is written as a
+        # failed row, the real truncation failures Bug-CoT (`bug_cot`) learns from
+        code = match.group(1) if match else (cut_program(res.text) if res.ok else None)
+        if code is None:
             report.drop("llm answer without a python block in <answer>")
             continue
-        job.answer, job.code = res.text, match.group(1)
+        if match is None:
+            job.notes["cut_answer"] = True
+        job.answer, job.code = res.text, code
         job.generator, job.prompt_template, job.prompt_hash = res.generator, res.prompt_template, res.prompt_hash
         job.usage = dict(res.usage)
         kept.append(job)
     return kept
+
+
+def cut_program(text: str) -> str | None:
+    """The program of an answer whose code block opens inside <answer> and never closes (a cut answer)."""
+    from civilinstruct.bugcot.harvest import program_of
+
+    tail = text.split("<answer>", 1)[1] if "<answer>" in text else None
+    return program_of(tail) if tail is not None and tail.count("```") % 2 == 1 else None
 
 
 def design_brief(d: Any) -> str:

@@ -92,3 +92,43 @@ def test_catalog_counts_by_origin_and_failure_type(built):
     rows = json.loads(result.output)["by"]["rows"]
     assert {r["value"] for r in rows} >= {"real | compliance.drift", "real | modal.no_period"}
     assert sum(r["samples"] for r in rows) == 6
+
+
+def test_cut_llm_answers_are_kept_by_long_code_and_harvested(tmp_path, monkeypatch):
+    """long_code (backend openai) keeps an answer cut inside its program as a failed row; `--from` the part
+    folder runs it and reports it: cut before its model was complete, so nothing to repair."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "llm"))
+    from llm_faults import fault_app
+
+    from civilinstruct.pipelines import bug_cot, long_code
+    from civilinstruct.pipelines.base import BuildOptions
+    from civilinstruct.server.runner import serve_in_thread
+
+    monkeypatch.setenv("CIVILINSTRUCT_LLM_CACHE", "off")
+    store = Store(tmp_path / "data")
+    with serve_in_thread(fault_app()) as base:
+        report = long_code.build(store, BuildOptions(n=1, seed=3, workers=1, timeout_s=20, progress=False,
+                                                     backend="openai", model="m",
+                                                     base_url=base.removesuffix("/v1") + "/cut/v1"))
+    rows = list(store.iter_samples("long_code"))
+    assert report.written == 1 and report.failed == 1
+    assert rows[0].execution.status == "error" and json.loads(rows[0].extra)["cut_answer"] is True
+    assert rows[0].code.endswith("ops.node(2, 0.0, 3.")
+    folder = store.shard_paths("long_code")[0].parent
+    harvested = bug_cot.build(Store(tmp_path / "out"), BuildOptions(n=5, seed=0, workers=1, timeout_s=20,
+                                                                    progress=False, extra={"from": [str(folder)]}))
+    assert harvested.written == 0
+    assert any(n.startswith("not repaired:") and rows[0].id in n and "cut off" in n for n in harvested.notes)
+
+
+def test_bench_run_parquet_is_a_source(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    texts = [json.loads(line) for line in FIXTURE.read_text().splitlines()]
+    table = pa.table({"case_id": ["c1", "c2"], "sample_index": [0, 3], "model": ["qwen", "qwen"],
+                      "completion": [texts[0]["completion"], texts[3]["completion"]]})
+    pq.write_table(table, tmp_path / "gens.parquet")
+    found = list(harvest([tmp_path / "gens.parquet"]))
+    assert [json.loads(h.origin)["row"] for h in found] == ["c1#0", "c2#3"]
+    assert json.loads(found[0].origin)["generator"] == "qwen" and "ops.timeSeries('Linear" in found[0].program

@@ -18,7 +18,7 @@ def completion(content: str, n: int = 1) -> dict:
 
 
 def fault_app() -> FastAPI:
-    """Modes by path prefix: /flaky (500 twice, then ok), /hang, /bad400, /malformed, /json, /echo."""
+    """Modes by path prefix: /flaky (500 twice, then ok), /hang, /bad400, /malformed, /json, /cut, /echo."""
     app = FastAPI()
     app.state.calls = Counter()
     app.state.in_flight = 0
@@ -40,6 +40,12 @@ def fault_app() -> FastAPI:
             payload = {"problem": "p", "root_cause": "r", "fix": "f", "prevention": "v",
                        "repaired_program": "print(1)"}
             return completion("```json\n" + json.dumps(payload) + "\n```")
+        if mode == "cut":  # an answer cut at the token limit inside its program
+            body = completion("<think>a frame</think>\n<answer>\n```python\nimport openseespy.opensees as ops\n"
+                              "ops.wipe()\nops.model('basic', '-ndm', 2, '-ndf', 3)\nops.node(1, 0.0, 0.0)\n"
+                              "ops.node(2, 0.0, 3.")
+            body["choices"][0]["finish_reason"] = "length"
+            return body
         if mode == "slow":  # counts how many requests the server holds at once
             app.state.in_flight += 1
             app.state.max_in_flight = max(app.state.max_in_flight, app.state.in_flight)
