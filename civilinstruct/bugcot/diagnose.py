@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import random
+import re
 from typing import Any
 
 from pydantic import BaseModel
@@ -185,6 +186,19 @@ def _first_message(ev: Evidence) -> str:
     return warn or (ev.exception_type or ev.status)
 
 
+_LOG_LINE = re.compile(r"warning|error|failed|fail\b|never closed|not defined|invalid|drift|T1\s*=", re.I)
+
+
+def log_quote(ev: Evidence, limit: int = 3) -> list[str]:
+    """The lines of the run's own output that show the failure (never the runner's 'See stderr output')."""
+    source = ev.stderr if ev.status != "ok" else ev.stdout
+    found = [l.strip() for l in source.splitlines() if _LOG_LINE.search(l) and "See stderr output" not in l]
+    found = list(dict.fromkeys(found))[-limit:]
+    if not found and ev.exception_type and ev.exception_message and ev.exception_message != "See stderr output":
+        found = [f"{ev.exception_type}: {ev.exception_message}"]
+    return found
+
+
 def diff_text(broken: str, repaired: str) -> str:
     diff = difflib.unified_diff(broken.splitlines(), repaired.splitlines(), "failing.py", "repaired.py", lineterm="",
                                 n=1)
@@ -206,7 +220,14 @@ def write_diagnosis(failure_type: str, ev: Evidence, broken: str, repaired: str,
              "message": _first_message(ev), "period": f"{ev.period_s:.3g}" if ev.period_s else "?",
              "stories": n, "t_est": f"{0.1 * n:.2g}", "drift": f"{ev.max_drift:.5f}" if ev.max_drift else "?"}
     fix = f"{note[0].upper()}{note[1:]}.\n\n```diff\n{diff_text(broken, repaired)}\n```"
-    return Diagnosis(problem=problem.format(**slots), root_cause=cause.format(**slots), fix=fix,
+    quoted = log_quote(ev)
+    problem_text = problem.format(**slots)
+    if quoted:  # the evidence, verbatim: what the run printed
+        problem_text += "\n\nThe log says:\n" + "\n".join(f"> {q}" for q in quoted)
+    cause_text = cause.format(**slots)
+    if slots["code"] and slots["code"] not in cause_text:
+        cause_text += f" The line at fault is line {line}: `{slots['code']}`."
+    return Diagnosis(problem=problem_text, root_cause=cause_text, fix=fix,
                      prevention=prevention.format(**slots), repaired_program=repaired)
 
 

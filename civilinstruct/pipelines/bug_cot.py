@@ -28,7 +28,7 @@ from civilinstruct.bugcot.classify import classify
 from civilinstruct.bugcot.diagnose import Diagnosis, write_diagnosis
 from civilinstruct.bugcot.evidence import Evidence
 from civilinstruct.bugcot.mutations import Mutation, mutate
-from civilinstruct.bugcot.questions import assistant_message, user_message
+from civilinstruct.bugcot.questions import QUESTION_TASKS, assistant_message, question_kind, user_message
 from civilinstruct.bugcot.repair import why_not
 from civilinstruct.bugcot.source import ops_calls
 from civilinstruct.errors import CivilError
@@ -163,7 +163,8 @@ def _seed(*parts: Any) -> int:
 
 
 def plan(parents: Iterable[Parent], options: BuildOptions, generator: str, prompt_hash: str) -> Iterator[Case]:
-    """Cases in a stable order: each parent's mutations (or its observed failure, in a few variants)."""
+    """Cases in a stable order: each parent's mutations (or its observed failure, as a few different questions:
+    fix it, explain the log or why no period, review the diff)."""
     sites = int(options.extra.get("sites_per_class", 2))
     # a harvested failure is one case (one sample); store failures get a few differently worded variants
     variants = int(options.extra.get("variants_per_failure", 1 if options.extra.get("from") else 2))
@@ -264,7 +265,9 @@ def _process(cases: list[Case], sandbox: Any, backend: Any, prompt_hash: str, en
         "program": case.broken, "error_log": ev.log(), "return_code": run.exit_code, "error_line": ev.error_line,
         "status": run.status, "environment": env, "failure_hint": _hint(observed, ev),
         "evidence": ev, "failure_type": observed, "reference_period_s": reference.get(case.parent.id),
-        "seed": _seed(options.seed, case.sample_id)}) for case, run, ev, observed in kept]
+        "seed": _seed(options.seed, case.sample_id),
+        # the variant's question: a distinct request per variant on the LLM path, not the same prompt twice
+        "task": QUESTION_TASKS[question_kind(observed, case.variant)]}) for case, run, ev, observed in kept]
     answers = backend.generate_many(requests, concurrency=int(options.extra.get("concurrency", 16)))
     repairs: list[tuple[Case, Any, Evidence, str, Diagnosis, str, Any]] = []
     for (case, run, ev, observed), answer in zip(kept, answers):
@@ -351,7 +354,9 @@ def taxonomy_label(program: str, run: Any) -> tuple[str | None, str | None]:
 def _sample(case: Case, run: Any, ev: Evidence, observed: str, diagnosis: Diagnosis, method: str, answer: Any,
             fixed: Any, prompt_hash: str, env: str, options: BuildOptions) -> Sample:
     rng = random.Random(_seed(options.seed, case.sample_id, "question"))
-    question = user_message(case.broken, ev, run.exit_code, env, _hint(observed, ev), rng)
+    kind = question_kind(observed, case.variant)
+    question = user_message(case.broken, ev, run.exit_code, env, _hint(observed, ev), rng, kind,
+                            diagnosis.repaired_program)
     failure = {"status": run.status, "exit_code": run.exit_code, "exception_type": run.exception_type,
                "exception_message": run.exception_message, "error_line": run.error_line,
                "total_lines": run.total_lines, "period_s": run.period_s, "compliance": run.compliance,
@@ -359,13 +364,14 @@ def _sample(case: Case, run: Any, ev: Evidence, observed: str, diagnosis: Diagno
     origin = json.loads(case.parent.origin) if case.parent.origin else {
         "kind": "synthetic", "mutation": case.mutation.key.split(":")[0] if case.mutation else None}
     stage, label = taxonomy_label(case.broken, run)
-    extra = {"origin": origin, "stage": stage, "taxonomy": label, "failure": failure, "broken_program": case.broken, "mutation": case.mutation.key if case.mutation else None,
+    extra = {"origin": origin, "stage": stage, "taxonomy": label, "question": kind, "failure": failure,
+             "broken_program": case.broken, "mutation": case.mutation.key if case.mutation else None,
              "mutation_description": case.mutation.description if case.mutation else None,
              "repair_method": method, "diagnosis": diagnosis.model_dump(exclude={"repaired_program"}),
              "environment": env}
     return Sample(
         id=case.sample_id, part=PART,
-        messages=[Message(role="user", content=question), Message(role="assistant", content=assistant_message(diagnosis))],
+        messages=[Message(role="user", content=question), Message(role="assistant", content=assistant_message(diagnosis, kind))],
         code=diagnosis.repaired_program, spec=case.parent.spec, execution=Execution.from_result(fixed),
         failure_type=observed, extra=json.dumps(extra, ensure_ascii=False),
         lineage=Lineage(pipeline="bug_cot", pipeline_version=VERSION,

@@ -66,6 +66,10 @@ def test_one_verified_sample_per_repairable_case(built):
         answer = sample.messages[1].content
         assert "```diff" in answer and "**Root cause.**" in answer
         assert "**Repaired program:**" not in answer, row  # a few changed lines, not the program copied back
+        # the diagnosis quotes the run's own output, never the runner's placeholder
+        assert "The log says:\n> " in answer and "See stderr output" not in answer, row
+        if extra["failure"]["error_line"]:
+            assert f"line {extra['failure']['error_line']}" in answer, row
         assert extra["broken_program"].rstrip() in sample.messages[0].content
         # re-run here: the repair runs, reports a T1 from its own eigen analysis, and passes its checks
         run = reruns[row]

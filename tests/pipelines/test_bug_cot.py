@@ -56,14 +56,21 @@ def test_build_writes_verified_repairs_and_resumes(store):
         extra = json.loads(s.extra)
         assert extra["broken_program"] in s.messages[0].content
         assert s.code != extra["broken_program"]
-        # the repair is given as a diff; the whole program only where the diff is most of it
-        assert "```diff" in s.messages[1].content or s.code in s.messages[1].content
+        # a fix is given as a diff (the whole program only where the diff is most of it); an "explain this log"
+        # variant answers without one; a review variant shows the diff in the question
+        if extra["question"] == "fix":
+            assert "```diff" in s.messages[1].content or s.code in s.messages[1].content
+        elif extra["question"] == "review_diff":
+            assert "```diff" in s.messages[0].content and "**Verdict.**" in s.messages[1].content
+        else:
+            assert "```diff" not in s.messages[1].content and "**Root cause.**" in s.messages[1].content
         assert "**Root cause.**" in s.messages[1].content and "**Prevention.**" in s.messages[1].content
     types = {s.failure_type for s in samples}
     assert len(types) >= 8
     observed = [s for s in samples if json.loads(s.extra)["mutation"] is None]
     assert observed and all(s.failure_type == "syntax.unterminated_string" for s in observed)
     assert len({s.messages[0].content for s in observed}) == len(observed)  # distinct variants
+    assert {json.loads(s.extra)["question"] for s in observed} == {"fix", "explain_log"}  # different questions
     by_type = store.sql("SELECT failure_type, count(*) AS n FROM samples WHERE part = 'bug_cot' GROUP BY 1")
     assert sum(r["n"] for r in by_type) == 24
 
