@@ -124,3 +124,18 @@ def parent_id(item: Harvested) -> str:
     """A stable id for a harvested program: its source, row and text."""
     digest = hashlib.sha256(f"{item.origin}\n{item.program}".encode()).hexdigest()
     return f"harvest-{digest[:20]}"
+
+
+def explain(report: Any, origin: str, observed: str, why: str) -> None:
+    """A note naming a harvested case that gives no sample, and why (capped: a big source is counted, not listed)."""
+    if not origin or sum(n.startswith("not repaired:") for n in report.notes) >= 50:
+        return
+    where = json.loads(origin)
+    report.notes.append(f"not repaired: {where['source']} row {where['row']} ({observed}): {why}")
+
+
+def taxonomy_label(program: str, run: Any) -> tuple[str | None, str | None]:
+    """The failed run's (stage, label) in the benchmark's taxonomy (bench/taxonomy.py), so both count alike."""
+    from civilinstruct.bench.taxonomy import label
+
+    return label(program, run, run.status == "ok", None, True, None)

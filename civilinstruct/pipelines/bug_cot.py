@@ -14,6 +14,7 @@ import json
 import platform
 import random
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -29,6 +30,7 @@ from civilinstruct.bugcot.diagnose import Diagnosis, write_diagnosis
 from civilinstruct.bugcot.evidence import Evidence
 from civilinstruct.bugcot.mutations import Mutation, mutate
 from civilinstruct.bugcot.questions import QUESTION_TASKS, assistant_message, question_kind, user_message
+from civilinstruct.bugcot.harvest import explain, taxonomy_label
 from civilinstruct.bugcot.repair import why_not
 from civilinstruct.bugcot.source import ops_calls
 from civilinstruct.errors import CivilError
@@ -208,8 +210,16 @@ def build(store: Store, options: BuildOptions) -> BuildReport:
         progress = PartProgress(PART, target, done) if options.progress and done < target else None
         pending: list[Case] = []
         reference: dict[str, float | None] = {}
+        mix: Counter[str] = Counter()  # failure types the harvested programs showed
         try:
-            for case in plan(parents, options, backend.name, template.hash):
+            for case in _with_synthetic(plan(parents, options, backend.name, template.hash), store, options,
+                                        backend.name, template.hash, mix):
+                if case is None:  # the harvest is planned: process it, so its mix is known before mutating
+                    if pending and done < target:
+                        done += _process(pending, sandbox, backend, template.hash, env, options, writer, report,
+                                         reference, target - done, mix)
+                    pending = []
+                    continue
                 if done >= target:
                     break
                 if case.sample_id in writer.committed_ids:
@@ -219,13 +229,13 @@ def build(store: Store, options: BuildOptions) -> BuildReport:
                 pending.append(case)
                 if len(pending) >= min(CHUNK, max(8, 2 * (target - done))):
                     done += _process(pending, sandbox, backend, template.hash, env, options, writer, report,
-                                     reference, target - done)
+                                     reference, target - done, mix)
                     pending = []
                     if progress:
                         progress.update(done)
             if pending and done < target:
                 done += _process(pending, sandbox, backend, template.hash, env, options, writer, report, reference,
-                                 target - done)
+                                 target - done, mix)
         finally:
             if progress:
                 progress.close()
@@ -236,7 +246,8 @@ def build(store: Store, options: BuildOptions) -> BuildReport:
 
 
 def _process(cases: list[Case], sandbox: Any, backend: Any, prompt_hash: str, env: str, options: BuildOptions,
-             writer: Any, report: BuildReport, reference: dict[str, float | None], room: int) -> int:
+             writer: Any, report: BuildReport, reference: dict[str, float | None], room: int,
+             mix: Counter[str] | None = None) -> int:
     """Run, classify, diagnose, repair, re-run and write one chunk; returns the samples written."""
     from civilinstruct.llm import GenerationRequest
 
@@ -250,11 +261,13 @@ def _process(cases: list[Case], sandbox: Any, backend: Any, prompt_hash: str, en
     for case, run in zip(cases, broken_runs):
         ev = Evidence.from_result(run)
         observed = classify(ev, case.broken, reference.get(case.parent.id))
+        if case.parent.origin and observed is not None and mix is not None:
+            mix[observed] += 1
         if observed is None:
             report.drop("did_not_fail")
         elif case.parent.origin and observed in F.UNREPAIRABLE:
             report.drop(f"unrepairable:{observed}")
-            _explain(report, case, observed, F.UNREPAIRABLE[observed])
+            explain(report, case.parent.origin, observed, F.UNREPAIRABLE[observed])
         elif case.mutation is not None and observed != case.mutation.failure_type:
             report.drop(f"failed_otherwise:{case.mutation.failure_type}")
         elif observed in (F.TIMEOUT, F.CRASH):
@@ -279,7 +292,7 @@ def _process(cases: list[Case], sandbox: Any, backend: Any, prompt_hash: str, en
         if not diagnosis.repaired_program.strip():
             if case.mutation is None:
                 report.drop(f"no_repair:{observed}")
-                _explain(report, case, observed, why_not(case.broken, ev, observed))
+                explain(report, case.parent.origin, observed, why_not(case.broken, ev, observed))
                 continue
             rng = random.Random(_seed(options.seed, case.sample_id, "inverse"))
             diagnosis = write_diagnosis(observed, ev, case.broken, case.parent.code,
@@ -328,12 +341,32 @@ def _verify(run: Any, program: str, broken: str, reference_s: float | None) -> s
     return None
 
 
-def _explain(report: BuildReport, case: Case, observed: str, why: str) -> None:
-    """A note naming a harvested case that gives no sample, and why (capped: a big source is counted, not listed)."""
-    if not case.parent.origin or sum(n.startswith("not repaired:") for n in report.notes) >= 50:
+def _with_synthetic(cases: Iterator[Case], store: Store, options: BuildOptions, generator: str, prompt_hash: str,
+                    mix: Counter[str]) -> Iterator[Case | None]:
+    """The harvested cases, then (with `extra.synthetic`) mutations of good programs whose classes are drawn by
+    the frequency the harvest observed, so planted failures follow the real mix. `None` marks the switch."""
+    yield from cases
+    if not options.extra.get("from") or not int(options.extra.get("synthetic", 0)):
         return
-    origin = json.loads(case.parent.origin)
-    report.notes.append(f"not repaired: {origin['source']} row {origin['row']} ({observed}): {why}")
+    yield None
+    from civilinstruct.bugcot.mutations import MUTATORS
+
+    weighted = {k: v for k, v in mix.items() if k in MUTATORS}
+    if not weighted:
+        return
+    synthetic = options.model_copy(update={"extra": {k: v for k, v in options.extra.items() if k != "from"}})
+    parents, _, _ = load_parents(store, synthetic)
+    good = (p for p in parents if not p.failed)
+    rng = random.Random(_seed(options.seed, "mix"))
+    classes, weights = list(weighted), list(weighted.values())
+
+    def drawn() -> Iterator[Case]:
+        for parent in good:
+            chosen = sorted(set(rng.choices(classes, weights, k=3)))
+            picked = synthetic.model_copy(update={"extra": {**synthetic.extra, "failure_types": chosen,
+                                                            "sites_per_class": 1}})
+            yield from plan([parent], picked, generator, prompt_hash)
+    yield from drawn()
 
 
 def _hint(failure_type: str, ev: Evidence) -> str | None:
@@ -342,13 +375,6 @@ def _hint(failure_type: str, ev: Evidence) -> str | None:
     if failure_type == F.DRIFT:
         return "the program runs but its interstory drift check fails"
     return None
-
-
-def taxonomy_label(program: str, run: Any) -> tuple[str | None, str | None]:
-    """The failed run's (stage, label) in the benchmark's taxonomy (bench/taxonomy.py), so both count alike."""
-    from civilinstruct.bench.taxonomy import label
-
-    return label(program, run, run.status == "ok", None, True, None)
 
 
 def _sample(case: Case, run: Any, ev: Evidence, observed: str, diagnosis: Diagnosis, method: str, answer: Any,

@@ -31,6 +31,8 @@ class _Strict(BaseModel):
 class PartSpec(_Strict):
     """How to build one part; unset fields fall back to the manifest's defaults."""
 
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)  # `from:` in YAML, `sources` in Python
+
     n: OptCount = Field(None, description="samples to produce (None: the pipeline's own default)")
     seed: OptSeed = Field(None, description="seed of this part (default: the manifest seed)")
     docs: Path | str | None = Field(None, description="OpenSeesPy docs (api_pairs): a folder relative to the manifest, "
@@ -38,6 +40,10 @@ class PartSpec(_Strict):
     per_command: OptPerCommand = Field(None, description="pairs per documented command (api_pairs)")
     prompt_version: str | None = Field(None, description="prompt template version, recorded in lineage")
     extra: dict[str, Any] = Field(default_factory=dict, description="pipeline-specific settings")
+    sources: list[Path] = Field(default_factory=list, alias="from",
+                                description="bug_cot: real generations to harvest failures from (JSONL, bench run "
+                                            "parquet, part folder), relative to the manifest; `extra.synthetic` "
+                                            "adds mutations drawn by the failure mix they show")
 
 
 class Parts(_Strict):
@@ -138,6 +144,12 @@ class Manifest(_Strict):
             if missing:
                 raise ValueError(f"parts.{name}: needs part {missing[0]} in the same manifest (it reads its shards)")
         for name, spec in self.parts.selected():
+            if spec.sources and name != "bug_cot":
+                raise ValueError(f"parts.{name}.from: only bug_cot harvests real generations")
+            spec.sources = [self.resolve(p) for p in spec.sources]
+            for path in spec.sources:
+                if not path.exists():
+                    raise ValueError(f"parts.{name}.from: not found: {path}")
             if spec.docs is not None and not _names_docs(spec.docs):
                 spec.docs = self.resolve(Path(spec.docs))
                 if not spec.docs.is_dir():

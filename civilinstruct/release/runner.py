@@ -54,6 +54,8 @@ def run_pipeline(store: Store, part: str, options: BuildOptions) -> BuildReport:
 def part_options(manifest: Manifest, part: str, spec: PartSpec, overrides: dict[str, Any]) -> BuildOptions:
     """A part's options: the manifest's part section over its defaults, then the command line's overrides."""
     extra = dict(spec.extra)
+    if spec.sources:
+        extra["from"] = [str(p) for p in spec.sources]
     prompt_version = spec.prompt_version or manifest.prompts.get(part)
     if prompt_version:
         extra.setdefault("prompt_version", prompt_version)

@@ -136,3 +136,28 @@ def test_bench_run_parquet_is_a_source(tmp_path):
     found = list(harvest([tmp_path / "gens.parquet"]))
     assert [json.loads(h.origin)["row"] for h in found] == ["c1#0", "c2#3"]
     assert json.loads(found[0].origin)["generator"] == "qwen" and "ops.timeSeries('Linear" in found[0].program
+
+
+def test_manifest_from_and_synthetic_cases_follow_the_observed_mix(tmp_path):
+    """A manifest's `from:` feeds bug_cot; `extra.synthetic` adds mutations only of classes the harvest showed."""
+    from civilinstruct.bugcot.mutations import MUTATORS
+    from civilinstruct.pipelines import bug_cot
+    from civilinstruct.release.manifest import parse_manifest
+    from civilinstruct.release.runner import part_options
+
+    manifest = parse_manifest({"name": "t", "version": "0.1", "parts": {
+        "long_code": {"n": 1}, "bug_cot": {"n": 12, "from": [FIXTURE.name], "extra": {"synthetic": 6}}}},
+        base_dir=FIXTURE.parent)
+    options = part_options(manifest, "bug_cot", manifest.parts.bug_cot, {"workers": 2, "timeout_s": 20,
+                                                                        "progress": False})
+    assert options.extra["from"] == [str(FIXTURE)]
+    with pytest.raises(CivilError, match="from"):
+        parse_manifest({"name": "t", "version": "0.1", "parts": {"long_code": {"n": 1, "from": ["x.jsonl"]}}})
+    store = Store(tmp_path / "data")
+    report = bug_cot.build(store, options)
+    samples = [json.loads(s.extra) | {"type": s.failure_type} for s in store.iter_samples("bug_cot")]
+    real = [s for s in samples if s["origin"]["kind"] == "real"]
+    synthetic = [s for s in samples if s["origin"]["kind"] == "synthetic"]
+    assert len(real) == 6 and synthetic, report
+    shown = {row_type for row_type, _ in EXPECTED.values() if row_type} & set(MUTATORS)
+    assert {s["type"] for s in synthetic} <= shown
