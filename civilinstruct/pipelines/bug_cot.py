@@ -241,7 +241,9 @@ def build(store: Store, options: BuildOptions) -> BuildReport:
                 progress.close()
     report.written = writer.written  # counted at the writer's final flush
     if done < target:
-        report.notes.append(f"only {done} of {target} samples: add upstream programs or raise sites_per_class")
+        report.notes.append(f"only {done} of {target} samples: " + (
+            "the sources hold no more repairable failures (add sources, or extra.synthetic)" if harvesting
+            else "add upstream programs or raise sites_per_class"))
     return report
 
 
@@ -389,8 +391,8 @@ def _sample(case: Case, run: Any, ev: Evidence, observed: str, diagnosis: Diagno
                "log": ev.log()}
     origin = json.loads(case.parent.origin) if case.parent.origin else {
         "kind": "synthetic", "mutation": case.mutation.key.split(":")[0] if case.mutation else None}
-    stage, label = taxonomy_label(case.broken, run)
-    extra = {"origin": origin, "stage": stage, "taxonomy": label, "question": kind, "failure": failure,
+    _, label = taxonomy_label(case.broken, run)  # the benchmark's label; the stage is this failure type's
+    extra = {"origin": origin, "stage": F.stage(observed), "taxonomy": label, "question": kind, "failure": failure,
              "broken_program": case.broken, "mutation": case.mutation.key if case.mutation else None,
              "mutation_description": case.mutation.description if case.mutation else None,
              "repair_method": method, "diagnosis": diagnosis.model_dump(exclude={"repaired_program"}),
