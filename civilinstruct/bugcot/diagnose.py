@@ -120,7 +120,8 @@ TEXTS: dict[str, list[tuple[str, str, str]]] = {
     F.SINGULAR_STIFFNESS: [
         ("The analysis fails at line {line}: {message}.",
          "The structure has no effective supports (no fix command restrains any DOF), so the global stiffness "
-         "matrix is singular: the frame can move as a rigid body and the solver cannot find an equilibrium.",
+         "matrix is singular: the frame can move as a rigid body, so whatever uses it first fails - the eigen "
+         "solution (zero or negative eigenvalues, hence a math error computing the period) or a static step.",
          "Fix the base nodes in every DOF (a fixed base for RC frames) right after defining the nodes, and check "
          "that the number of restrained DOFs is non-zero before analysing."),
         ("The run stops at line {line} (`{code}`): {message}.",

@@ -9,6 +9,7 @@ rules), fall back on the mutation's inverse where no rule applies, run every dis
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import platform
@@ -331,6 +332,8 @@ def _reference_periods(cases: list[Case], sandbox: Any, reference: dict[str, flo
 
 def _verify(run: Any, program: str, broken: str, reference_s: float | None) -> str | None:
     """None when the repair ran and the failure is gone; else why not."""
+    if _rewritten(broken, program):
+        return "rewrote"  # another program (an unrelated original, a fresh answer), not a repair of this one
     if run.status != "ok":
         return "failed"
     if (reference_s or "eigen" in broken) and run.period_s is None:
@@ -369,6 +372,11 @@ def _with_synthetic(cases: Iterator[Case], store: Store, options: BuildOptions, 
                                                             "sites_per_class": 1}})
             yield from plan([parent], picked, generator, prompt_hash)
     yield from drawn()
+
+
+def _rewritten(broken: str, repaired: str) -> bool:
+    """A repair that keeps under 80 % of the broken program's lines is a different program."""
+    return difflib.SequenceMatcher(None, broken.splitlines(), repaired.splitlines(), autojunk=False).ratio() < 0.8
 
 
 def _hint(failure_type: str, ev: Evidence) -> str | None:

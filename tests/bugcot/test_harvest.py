@@ -161,3 +161,13 @@ def test_manifest_from_and_synthetic_cases_follow_the_observed_mix(tmp_path):
     assert len(real) == 6 and synthetic, report
     shown = {row_type for row_type, _ in EXPECTED.values() if row_type} & set(MUTATORS)
     assert {s["type"] for s in synthetic} <= shown
+
+
+def test_a_repair_that_is_another_program_is_rejected():
+    from bugcot_frames import frame_program
+
+    from civilinstruct.pipelines.bug_cot import _verify
+
+    broken = frame_program(stories=3).replace("I_bm", "I_beam")
+    assert _verify(None, frame_program(stories=6, bays=3), broken, None) == "rewrote"
+    assert _verify(None, "print('T1 = 0.5 s')\n", broken, None) == "rewrote"

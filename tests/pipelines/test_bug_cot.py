@@ -101,9 +101,9 @@ def test_llm_answers_are_verified_malformed_dropped_unreachable_loses_nothing(st
     assert bug_cot.build(store, options(n=4)).written == 4
     malformed = bug_cot.build(store, llm_options(f"{fault_server}/malformed/v1"))
     assert malformed.written == 0 and malformed.dropped["llm:malformed_json"] == 6
-    # valid JSON whose "repair" is print(1): it runs, but prints no period, so it is not a repair
+    # valid JSON whose "repair" is print(1): another program, not a repair of the failing one
     useless = bug_cot.build(store, llm_options(f"{fault_server}/json/v1"))
-    assert useless.written == 0 and sum(v for k, v in useless.dropped.items() if k.startswith("repair_no_period")) == 6
+    assert useless.written == 0 and sum(v for k, v in useless.dropped.items() if k.startswith("repair_rewrote")) == 6
     with pytest.raises(CivilError, match="cannot reach"):
         bug_cot.build(store, llm_options(f"http://127.0.0.1:{free_port()}/v1"))
     assert len(list(store.iter_samples("bug_cot"))) == 4
