@@ -57,14 +57,14 @@ class BackendBase:
         return run_sync(self.achat(messages, n=n, temperature=temperature, top_p=top_p, max_tokens=max_tokens))
 
     async def agenerate(self, template: str, variables: dict[str, Any], *,
-                        json_schema: type[BaseModel] | None = None) -> GenerationResult:
+                        json_schema: type[BaseModel] | None = None,
+                        params: dict[str, Any] | None = None) -> GenerationResult:
         """Render `prompts/<template>.j2`, complete it, and validate it against `json_schema` if given.
 
         Unusable output raises `MalformedOutputError` (its `reason` is the drop reason).
         """
         tmpl, messages = render(template, variables)
-        params = {**self._default_params(), "n": 1}
-        texts, usage, cached = await self._complete(messages, params)
+        texts, usage, cached = await self._complete(messages, {**self._default_params(), **(params or {}), "n": 1})
         result = GenerationResult(text=texts[0], usage=usage, generator=self.name, prompt_template=template,
                                   prompt_hash=tmpl.hash, cached=cached)
         if json_schema is not None:
@@ -89,7 +89,7 @@ class BackendBase:
             async with limit:
                 try:
                     return await self.agenerate(request.template, request.variables,
-                                                json_schema=request.json_schema)
+                                                json_schema=request.json_schema, params=request.params or None)
                 except MalformedOutputError as exc:
                     tmpl_hash = render(request.template, request.variables)[0].hash
                     return GenerationResult(generator=self.name, prompt_template=request.template,

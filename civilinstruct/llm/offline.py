@@ -105,7 +105,9 @@ class OfflineBackend(BackendBase):
         return result
 
     async def agenerate(self, template: str, variables: dict[str, Any], *,
-                        json_schema: type[BaseModel] | None = None) -> GenerationResult:
+                        json_schema: type[BaseModel] | None = None,
+                        params: dict[str, Any] | None = None) -> GenerationResult:
+        # `params` (seed, temperature) are for sampling endpoints; the rules are deterministic in the variables
         return await asyncio.to_thread(self.generate, template, variables, json_schema=json_schema)
 
     def complete(self, messages: list[dict[str, str]], n: int = 1) -> tuple[list[str], dict[str, int]]:

@@ -17,6 +17,9 @@ class GenerationRequest(BaseModel):
     template: str
     variables: dict[str, Any] = Field(default_factory=dict)
     json_schema: type[BaseModel] | None = None
+    params: dict[str, Any] = Field(default_factory=dict,
+                                   description="sampling settings of this request (seed, temperature) over the "
+                                               "backend's: variants of one input are distinct requests")
 
 
 class GenerationResult(BaseModel):
@@ -59,7 +62,8 @@ class Backend(Protocol):
                  json_schema: type[BaseModel] | None = None) -> GenerationResult: ...
 
     async def agenerate(self, template: str, variables: dict[str, Any], *,
-                        json_schema: type[BaseModel] | None = None) -> GenerationResult: ...
+                        json_schema: type[BaseModel] | None = None,
+                        params: dict[str, Any] | None = None) -> GenerationResult: ...
 
     def generate_many(self, requests: list[GenerationRequest], concurrency: int | None = None,
                       progress: bool = False) -> list[GenerationResult]: ...

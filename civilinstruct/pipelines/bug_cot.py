@@ -283,7 +283,11 @@ def _process(cases: list[Case], sandbox: Any, backend: Any, prompt_hash: str, en
         "evidence": ev, "failure_type": observed, "reference_period_s": reference.get(case.parent.id),
         "seed": _seed(options.seed, case.sample_id),
         # the variant's question: a distinct request per variant on the LLM path, not the same prompt twice
-        "task": QUESTION_TASKS[question_kind(observed, case.variant)]}) for case, run, ev, observed in kept]
+        "task": QUESTION_TASKS[question_kind(observed, case.variant)]},
+        # seeded per sample, and later variants sampled warmer, so an endpoint gives each its own answer
+        params={"seed": _seed(options.seed, case.sample_id) % 2**31,
+                **({"temperature": float(options.extra.get("variant_temperature", 0.8))} if case.variant else {})})
+        for case, run, ev, observed in kept]
     answers = backend.generate_many(requests, concurrency=int(options.extra.get("concurrency", 16)))
     repairs: list[tuple[Case, Any, Evidence, str, Diagnosis, str, Any]] = []
     for (case, run, ev, observed), answer in zip(kept, answers):

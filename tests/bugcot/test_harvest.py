@@ -171,3 +171,31 @@ def test_a_repair_that_is_another_program_is_rejected():
     broken = frame_program(stories=3).replace("I_bm", "I_beam")
     assert _verify(None, frame_program(stories=6, bays=3), broken, None) == "rewrote"
     assert _verify(None, "print('T1 = 0.5 s')\n", broken, None) == "rewrote"
+
+
+def test_variants_are_distinct_requests_on_the_llm_path(tmp_path, monkeypatch):
+    """Two variants of one failure: different questions (task), seeds, and the second sampled warmer."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "llm"))
+    from llm_faults import fault_app
+
+    from civilinstruct.pipelines import bug_cot
+    from civilinstruct.pipelines.base import BuildOptions
+    from civilinstruct.server.runner import serve_in_thread
+
+    monkeypatch.setenv("CIVILINSTRUCT_LLM_CACHE", "off")
+    source = tmp_path / "one.jsonl"
+    source.write_text(next(line for line in FIXTURE.read_text().splitlines() if '"name-typo"' in line) + "\n")
+    app = fault_app()
+    with serve_in_thread(app) as base:
+        report = bug_cot.build(Store(tmp_path / "data"), BuildOptions(
+            n=2, seed=0, workers=1, timeout_s=20, progress=False, backend="openai", model="m",
+            base_url=base.removesuffix("/v1") + "/malformed/v1",
+            extra={"from": [str(source)], "variants_per_failure": 2, "llm_cache": "off"}))
+    assert report.dropped["llm:malformed_json"] == 2
+    warm = [b for b in app.state.bodies if b.get("temperature") == 0.8]  # requests arrive in any order
+    assert len(app.state.bodies) == 2 and len(warm) == 1
+    second = warm[0]
+    first = next(b for b in app.state.bodies if b is not second)
+    assert first["seed"] != second["seed"]
+    assert first["messages"][-1]["content"] != second["messages"][-1]["content"]
+    assert "explain" in second["messages"][-1]["content"] or "what the log means" in second["messages"][-1]["content"]

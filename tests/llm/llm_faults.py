@@ -21,6 +21,7 @@ def fault_app() -> FastAPI:
     """Modes by path prefix: /flaky (500 twice, then ok), /hang, /bad400, /malformed, /json, /cut, /echo."""
     app = FastAPI()
     app.state.calls = Counter()
+    app.state.bodies = []  # every request body, for tests of what was sent
     app.state.in_flight = 0
     app.state.max_in_flight = 0
 
@@ -28,6 +29,7 @@ def fault_app() -> FastAPI:
     async def chat(mode: str, request: Request):
         body = await request.json()
         app.state.calls[mode] += 1
+        app.state.bodies.append(body)
         if mode == "flaky" and app.state.calls[mode] <= 2:
             return JSONResponse({"error": {"message": "boom"}}, status_code=500)
         if mode == "hang":
