@@ -144,9 +144,10 @@ def restore_column_stiffness(program: str, ev: Evidence):  # noqa: ANN201
             ratio = 12 * (_value(stripped, known) or 0.0) / area ** 2
             if 0.25 <= ratio <= 4:
                 lines[number - 1] = text.replace(expr, stripped, 1)
+                times = ratio / (12 * value / area ** 2)
                 return _repair_type()(join(lines), f"removed the factor {found.group(1)} on {name} (line {number}): "
-                                                   f"with it the column section is {ratio / (12 * value / area ** 2):.0f}"
-                                                   f" times too flexible for its area")
+                                                   f"with it the column section is {times:.0f} times too flexible "
+                                                   f"for its area")
     return None
 
 

@@ -288,7 +288,9 @@ def rescale_modulus(program: str, ev: Evidence) -> Repair | None:
 
 
 # the rules for failures that real generations show (truncation, no period, drift); they use Repair above
-from civilinstruct.bugcot.realrules import add_eigen, first_of, restore_column_stiffness, why_not, drop_cut_tail  # noqa: E402,I001
+from civilinstruct.bugcot.realrules import (  # noqa: E402,I001
+    add_eigen, drop_cut_tail, first_of, restore_column_stiffness, why_not,
+)
 
 RULES: dict[str, Rule] = {
     F.UNTERMINATED_STRING: first_of(drop_cut_tail, close_string),

@@ -411,7 +411,8 @@ def _sample(case: Case, run: Any, ev: Evidence, observed: str, diagnosis: Diagno
              "environment": env}
     return Sample(
         id=case.sample_id, part=PART,
-        messages=[Message(role="user", content=question), Message(role="assistant", content=assistant_message(diagnosis, kind))],
+        messages=[Message(role="user", content=question),
+                  Message(role="assistant", content=assistant_message(diagnosis, kind))],
         code=diagnosis.repaired_program, spec=case.parent.spec, execution=Execution.from_result(fixed),
         failure_type=observed, extra=json.dumps(extra, ensure_ascii=False),
         lineage=Lineage(pipeline="bug_cot", pipeline_version=VERSION,

@@ -53,7 +53,8 @@ def rows() -> list[dict]:
     add("cut-before-eigen", _cut(base, "ops.element('elasticBeamColumn', 9,", 30), closed=False)
     add("name-typo", base.replace("A_beam, E, I_beam, 2)", "A_beam, E, I_bm, 2)", 1))
     add("wrong-ndf", base.replace("'-ndf', 3", "'-ndf', 2"), chat=True)
-    modal = "lam = ops.eigen(3)\nperiods = [2 * 3.141592653589793 / l ** 0.5 for l in lam]\nprint(f'T1 = {periods[0]:.4f} s')\n"
+    modal = ("lam = ops.eigen(3)\nperiods = [2 * 3.141592653589793 / l ** 0.5 for l in lam]\n"
+             "print(f'T1 = {periods[0]:.4f} s')\n")
     add("no-eigen", base.replace(modal, ""))
     add("no-mass", "\n".join(l for l in base.splitlines() if not l.startswith("ops.mass(")) + "\n")
     add("stray-modifier", base.replace("I_col = 0.5 * 0.5 ** 3 / 12.0", "I_col = 0.5 * 0.5 ** 3 / 12.0 * 0.05"))
