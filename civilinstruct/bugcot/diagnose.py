@@ -183,7 +183,8 @@ GENERIC = ("The program fails at line {line}: {message}.",
 def _first_message(ev: Evidence) -> str:
     if ev.exception_type and ev.exception_message and ev.exception_message != "See stderr output":
         return f"{ev.exception_type}: {ev.exception_message}"
-    warn = next((l.strip() for l in ev.stderr.splitlines() if "WARNING" in l or "Error" in l or "rror" in l), None)
+    said = [l.strip() for l in ev.stderr.splitlines() if "See stderr output" not in l]  # the runner's placeholder
+    warn = next((l for l in said if "WARNING" in l), None) or next((l for l in said if "rror" in l), None)
     return warn or (ev.exception_type or ev.status)
 
 
