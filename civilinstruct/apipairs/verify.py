@@ -58,7 +58,7 @@ def required_args(sig: Signature, doc: DocPage) -> int:
     return (1 if sig.type_name else 0) + sum(len(g.params) for g in groups(sig, doc) if not g.optional and not g.flag)
 
 
-def _bindings(tree: ast.Module) -> dict[str, object]:
+def bindings(tree: ast.Module) -> dict[str, object]:
     values: dict[str, object] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -69,7 +69,7 @@ def _bindings(tree: ast.Module) -> dict[str, object]:
     return values
 
 
-def _expand(args: list[ast.expr], values: dict[str, object]) -> list[object] | None:
+def expand(args: list[ast.expr], values: dict[str, object]) -> list[object] | None:
     """The call's positional arguments as Python values where known (None where not), or None if unknowable."""
     out: list[object] = []
     for arg in args:
@@ -101,13 +101,13 @@ def target_calls(code: str, sig: Signature) -> list[list[object]]:
         tree = ast.parse(code)
     except SyntaxError:
         return []
-    values = _bindings(tree)
+    values = bindings(tree)
     calls: list[list[object]] = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr == sig.function):
             continue
-        args = _expand(list(node.args), values)
+        args = expand(list(node.args), values)
         if args is None:
             continue
         if sig.type_name and (not args or args[0] != sig.type_name):

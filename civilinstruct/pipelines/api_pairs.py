@@ -18,6 +18,8 @@ from typing import Any
 
 from civilinstruct.apipairs.dedup import dedup
 from civilinstruct.apipairs.generate import GENERATOR, Candidate, is_generic, render, stand_ins, unsupported_reason
+from civilinstruct.apipairs.semantic import exercised, problems
+from civilinstruct.apipairs.semantic import reason as semantic_reason
 from civilinstruct.apipairs.verify import check_call
 from civilinstruct.docs import Command
 from civilinstruct.docs.source import DocSource, load_source, resolve_docs
@@ -25,7 +27,7 @@ from civilinstruct.pipelines.base import BuildOptions, BuildReport, PartProgress
 from civilinstruct.store import Execution, Lineage, Message, Sample, Store, make_id
 
 PART = "api_pairs"
-VERSION = "v1"
+VERSION = "v2"  # v2: semantic verification, task-shaped snippets (ids change)
 BATCH = 128  # candidates rendered, run and checked at a time: memory is one batch, not the part
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ class Outcome:
     sample_id: str
     reason: str | None = None
     result: Any = None
+    problems: list[str] | None = None
 
 
 def sample_id(c: Candidate, seed: int) -> str:
@@ -130,7 +133,13 @@ def verify(cands: list[Candidate], docs_by_key: dict[str, Command], options: Bui
             outcome.reason = f"run: {result.status}" + (f" {result.exception_type}" if result.exception_type else "")
         else:
             owner = docs_by_key.get(cand.signature.command)
-            outcome.reason = check_call(cand.code, cand.signature, owner.doc if owner else None)
+            doc = owner.doc if owner else None
+            outcome.reason = check_call(cand.code, cand.signature, doc)
+            if outcome.reason is None:
+                outcome.problems = problems(cand.code, result, cand.signature, doc)
+                if outcome.problems:
+                    outcome.reason = semantic_reason(outcome.problems)
+                    log.debug("api_pairs: %s #%d dropped: %s", cand.command, cand.variant, outcome.problems)
         yield outcome
 
 
@@ -149,7 +158,7 @@ def to_sample(o: Outcome, seed: int, source: DocSource | None = None) -> Sample:
     c = o.candidate
     spec = {"command": c.command, "page": c.page, "signature": c.signature.raw, "variant": c.variant}
     extra = {"style": c.style, "scenario": c.scenario, "options": c.options, "stand_in": c.stand_in,
-             "signature_check": "ok"}
+             "signature_check": "ok", "semantic_check": "ok", "units": c.units, "exercised": exercised(c.code)}
     if source is not None:
         extra.update({"docs": source.label, "docs_license": source.license})
     return Sample(
