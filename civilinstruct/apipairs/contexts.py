@@ -7,6 +7,7 @@ objects (other materials, sections, transformations, ...) use tags 101+ so the t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from civilinstruct.apipairs.scenarios import Units
@@ -162,7 +163,7 @@ def cantilever(ctx: Context, u: Units, analysed: bool, *, skip: str | None = Non
     ctx.add("ops.pattern('Plain', 1, 1)", "plain load pattern")
     ctx.add(f"ops.load(2, {0.1 * u.load:g}, {-u.load:g}, 0.0)", "lateral and gravity load at the tip")
     ctx.pools.update({"node": [2, 1], "element": [1], "pattern": [1], "series": [1], "transf": [1]})
-    slots = [("constraints", "ops.constraints('Plain')"), ("numberer", "ops.numberer('RCM')"),
+    slots = [("constraints", "ops.constraints('Transformation')"), ("numberer", "ops.numberer('RCM')"),
              ("system", "ops.system('BandGeneral')"), ("test", "ops.test('NormDispIncr', 1e-08, 20)"),
              ("algorithm", "ops.algorithm('Newton')"),
              ("integrator", "ops.integrator('Newmark', 0.5, 0.25)" if transient else "ops.integrator('LoadControl', 0.1)")]
@@ -177,3 +178,24 @@ def cantilever(ctx: Context, u: Units, analysed: bool, *, skip: str | None = Non
         ctx.add(*steps)
     else:
         ctx.after += [run, steps, ("print('tip displacement:', ops.nodeDisp(2, 1))", "report the result")]
+
+
+_HELPER = re.compile(r"ops\.(uniaxialMaterial|nDMaterial|section|geomTransf|beamIntegration|timeSeries|frictionModel|"
+                     r"hystereticBackbone)\((?:'[^']*', )?(1\d\d)\b")
+
+
+def prune(setup: list[tuple[str, str]], rest: str) -> list[tuple[str, str]]:
+    """The set-up without helper objects (tags 100-199) that nothing else in the snippet refers to: a snippet
+    defines only what it uses. Repeats until stable, since one helper may be the only user of another."""
+    lines = list(setup)
+    while True:
+        for i, (code, _) in enumerate(lines):
+            m = _HELPER.match(code)
+            if not m:
+                continue
+            others = "\n".join(c for j, (c, _) in enumerate(lines) if j != i) + "\n" + rest
+            if not re.search(rf"(?<![\w.]){m.group(2)}(?![\w.])", others):
+                del lines[i]
+                break
+        else:
+            return lines

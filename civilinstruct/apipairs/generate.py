@@ -12,6 +12,7 @@ import random
 import re
 from dataclasses import dataclass, field
 
+from civilinstruct.apipairs import consumers as use
 from civilinstruct.apipairs import contexts as cx
 from civilinstruct.apipairs.elements import coordinates, needs_for
 from civilinstruct.apipairs.scenarios import SCENARIOS, Scenario, scenarios_for
@@ -105,6 +106,7 @@ class Planner:
         self.element_nodes: int = 2
         self.needs = None
         self.returns = False
+        self.node_picks: list[int] = []
 
     # -- context by family
     def build_context(self) -> None:
@@ -123,18 +125,21 @@ class Planner:
                 ctx.pools["element"] = [191]
             if "uniaxial" in needed:
                 cx.ref_uniaxial(ctx, u)
-            if self.rng.random() < 0.75:
-                ctx.after = [(f"ops.testUniaxialMaterial({ctx.new_tag})", "drive the material directly"),
-                             ("for strain in [0.0005, 0.001, 0.002, -0.001]:", "a short strain history"),
-                             ("    ops.setStrain(strain)", ""),
-                             ("    print(f'strain {strain:+.4f} -> stress {ops.getStress():.4g}')", "")]
+            ctx.after = use.strain_history(ctx.new_tag, u.fy / u.E_steel)
             return
         if f == "nDMaterial":
             cx.model_lines(ctx, 3, 3, u)
             if {"uniaxial", "nd"} & needed:
                 cx.ref_uniaxial(ctx, u)
                 cx.ref_nd(ctx, u, "nd3")
-            ctx.after = [(f"print('nDMaterial', {ctx.new_tag}, 'defined')", "confirm the definition")]
+            side = 0.1 * u.length_member
+            cube = [(0, 0, 0), (1, 0, 0), (1, 1, 0), (0, 1, 0), (0, 0, 1), (1, 0, 1), (1, 1, 1), (0, 1, 1)]
+            tags = list(range(901, 909))
+            ctx.after = [(f"ops.node({t}, {', '.join(f'{c * side:g}' for c in crd)})", "" if i else
+                          f"a {side:g} {u.length} cube of the material") for i, (t, crd) in enumerate(zip(tags, cube))]
+            ctx.after.append((f"ops.element('stdBrick', 901, {', '.join(map(str, tags))}, {ctx.new_tag})",
+                              "one 8-node brick made of the material"))
+            ctx.after += use.loaded_member(ctx, tags, 0.001 * u.load)
             return
         if f in {"section", "fiber", "layer", "patch"}:
             three_d = bool({"Iy", "Jxx", "GJ"} & self.names) and f == "section" and t == "Elastic"
@@ -147,6 +152,9 @@ class Planner:
             if f != "section":
                 ctx.add("ops.section('Fiber', 1, '-GJ', 1.0e6)", "fibre section that receives the fibres below")
                 ctx.new_tag = 2
+                ctx.after = use.moment_curvature(ctx, 1, u)
+            elif t not in {"NDFiber", "LayeredShell", "PlateFiber", "ElasticMembranePlateSection"}:
+                ctx.after = use.moment_curvature(ctx, ctx.new_tag, u)
             return
         if f == "element":
             self._element_context()
@@ -154,24 +162,38 @@ class Planner:
         if f == "beamIntegration":
             cx.model_lines(ctx, 2, 3, u)
             cx.ref_section(ctx, u)
+            ctx.after = use.column_with(ctx, u, transf="ops.geomTransf('Linear', 931)",
+                                        element=f"ops.element('forceBeamColumn', 901, 901, 902, 931, {ctx.new_tag})")
             return
         if f == "geomTransf":
             three_d = any(p.name in {"vecxz"} for p in self.sig.params)
             cx.model_lines(ctx, 3 if three_d else 2, 6 if three_d else 3, u)
+            props = (f"{u.area:g}, {u.E_conc:g}, {0.4 * u.E_conc:g}, {2 * u.inertia:g}, {u.inertia:g}, {u.inertia:g}"
+                     if three_d else f"{u.area:g}, {u.E_conc:g}, {u.inertia:g}")
+            ctx.after = use.column_with(ctx, u, transf="",
+                                        element=f"ops.element('elasticBeamColumn', 901, 901, 902, {props}, 1)")
             return
         if f in {"frictionModel", "hystereticBackbone"}:
             cx.model_lines(ctx, 2, 3, u)
             if "uniaxial" in needed:
                 cx.ref_uniaxial(ctx, u)
+            if f == "hystereticBackbone":
+                ctx.after = [(f"ops.uniaxialMaterial('Backbone', 201, {ctx.new_tag})", "a material on this backbone")]
+                ctx.after += use.strain_history(201, u.fy / u.E_steel)
             return
         if f in cx.ANALYSIS_SLOTS:
             transient = t.lower() in cx.TRANSIENT
             cx.cantilever(ctx, u, analysed=False, skip=f, transient=transient)
             return
         if f in {"timeSeries", "pattern", "groundMotion", "recorder", "region"}:
-            cx.cantilever(ctx, u, analysed=False)
+            cx.cantilever(ctx, u, analysed=False, transient=f == "pattern" and t in {"UniformExcitation",
+                                                                                       "MultipleSupport"})
             ctx.new_tag = 2
             cx.ref_series(ctx)
+            if f == "timeSeries":
+                ctx.after = [("ops.pattern('Plain', 2, 2)", "a second pattern whose loads follow this series"),
+                             (f"ops.load(2, {0.05 * u.load:g}, 0.0, 0.0)", "lateral load scaled by the series")] + \
+                    ctx.after
             if f == "pattern" and t in {"UniformExcitation", "MultipleSupport"}:
                 ctx.add("ops.timeSeries('Sine', 172, 0.0, 10.0, 0.5, '-factor', 1.0)", "harmonic acceleration record")
                 ctx.pools["series"] = [172]
@@ -204,7 +226,11 @@ class Planner:
             ctx.add("ops.reactions()", "compute support reactions first")
             ctx.pools["node"] = [1, 2]
         if f in {"equalDOF", "equalDOF_Mixed", "rigidLink", "rigidDiaphragm"}:
-            ctx.add(f"ops.node(3, {0.5 * u.length_member:g}, {u.length_member:g})", "a slave node beside the tip")
+            ctx.add(f"ops.node(3, {0.5 * u.length_member:g}, {u.length_member:g})", "top of a second column")
+            ctx.add(f"ops.node(4, {0.5 * u.length_member:g}, 0.0)", "base of the second column")
+            ctx.add("ops.fix(4, 1, 1, 1)", "fixed base")
+            ctx.add(f"ops.element('elasticBeamColumn', 2, 4, 3, {u.area:g}, {u.E_conc:g}, {u.inertia:g}, 1)",
+                    "second column, to be tied to the first at the top")
             ctx.pools["node"] = [2, 3]
         if f in {"eigen", "modalProperties", "responseSpectrumAnalysis", "nodeEigenvector", "modalDamping"}:
             if f != "eigen":
@@ -242,7 +268,10 @@ class Planner:
             ctx.add(f"ops.uniaxialMaterial('Pipe', 181, 1, 20.0, {u.E_steel:g}, 0.3, 1.2e-5)", "pipe material")
             ctx.add(f"ops.section('Pipe', 182, {0.1 * u.length_member:g}, {0.005 * u.length_member:g})", "pipe section")
             ctx.pools["pipe"] = [181, 182]
+        tags = list(range(1, needs.nodes + 1))
+        dof = 1 if needs.zero_length or needs.nodes != 2 else 2
         ctx.after = [(f"print('element', {ctx.new_tag}, 'nodes:', ops.eleNodes({ctx.new_tag}))", "check the connectivity")]
+        ctx.after += use.loaded_member(ctx, tags, 0.001 * u.load, dof)
 
     # -- values
     def value(self, p: Param, index: int) -> Value:
@@ -263,9 +292,10 @@ class Planner:
             return Value("1", describe(name, doc))
         if pool and pool in self.ctx.pools:
             tags = self.ctx.pools[pool]
-            pick = tags[min(index, len(tags) - 1)] if pool == "node" else self.rng.choice(tags)
-            if pool == "node" and f not in {"element"}:
-                pick = tags[0]
+            pick = self.rng.choice(tags)
+            if pool == "node":  # distinct nodes in call order: never a node tied to itself
+                pick = tags[min(len(self.node_picks), len(tags) - 1)]
+                self.node_picks.append(pick)
             return Value(str(pick), describe(name, doc))
         if self.sig.function == "beamIntegration" and name == "N" and any(q.kind == "varargs" for q in self.sig.params):
             return Value("3", "number of integration points (one per section listed below)")
@@ -316,6 +346,13 @@ class Planner:
         if special.get(name):
             vals, comment = special[name]
             return Value(repr([round(v, 6) if isinstance(v, float) else v for v in vals]), comment, len(vals))
+        if name in {"cnodetags", "cnodes"} and pool == "node":
+            tags = [t for t in self.ctx.pools.get("node", []) if t not in self.node_picks][:2]
+            return Value(repr(tags), describe(p.name, doc), len(tags))
+        if name == "vecxz":
+            return Value("[0.0, 0.0, 1.0]", "local x-z plane: the column's local z points along global Z", 3)
+        if name in {"di", "dj"}:
+            return Value("[0.0, 0.0, 0.0]", "no rigid joint offset at this end", 3)
         if name in {"elenodes", "nodestags", "elenodes1"}:
             tags = self.ctx.pools.get("node", [1, 2])[:n_el]
             return Value(repr(tags), describe(p.name, doc), len(tags))
@@ -413,8 +450,7 @@ def _code(planner: Planner, sig: Signature, args: list[tuple[Param, Value | None
     ctx = planner.ctx
     lines = ["import openseespy.opensees as ops", ""]
     lines.append(f"# --- context: {scenario.units.name}")
-    for code, comment in ctx.setup:
-        lines.append(f"{code}  # {comment}" if comment else code)
+    setup_at = len(lines)
     lines.append("")
     title = f"{sig.function}('{sig.type_name}')" if sig.type_name else sig.function
     lines.append(f"# --- {title}")
@@ -452,6 +488,8 @@ def _code(planner: Planner, sig: Signature, args: list[tuple[Param, Value | None
         lines.append("")
         for code, comment in ctx.after:
             lines.append(f"{code}  # {comment}" if comment else code)
+    setup = cx.prune(ctx.setup, "\n".join(lines[setup_at:]))
+    lines[setup_at:setup_at] = [f"{code}  # {comment}" if comment else code for code, comment in setup]
     return "\n".join(lines) + "\n"
 
 

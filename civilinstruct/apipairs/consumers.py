@@ -1,0 +1,97 @@
+"""The lines after a target definition that use the object the way it is meant to be used, and read a result.
+
+A material goes through a strain history with its stress read back; a section through a few
+moment-curvature steps of a zero-length section element; an element through one load step of a small
+static analysis; a transformation or integration rule inside a loaded column; a time series inside a load
+pattern; a backbone inside the material that wraps it. What was run and read is recorded in the sample.
+"""
+
+from __future__ import annotations
+
+from civilinstruct.apipairs.contexts import Context
+from civilinstruct.apipairs.scenarios import Units
+
+Lines = list[tuple[str, str]]
+
+
+def _static(steps: int = 1, integrator: str = "ops.integrator('LoadControl', 1.0)") -> Lines:
+    return [("ops.constraints('Transformation')", "handles any fixed or tied DOFs"),
+            ("ops.numberer('RCM')", "renumber DOFs to keep the band narrow"),
+            ("ops.system('BandGeneral')", "banded solver, enough for a few DOFs"),
+            ("ops.test('NormDispIncr', 1e-08, 25)", "converged when the displacement increment is tiny"),
+            ("ops.algorithm('Newton')", "full Newton: tangent updated every iteration"),
+            (integrator, "apply the load in the steps below"),
+            ("ops.analysis('Static')", "static analysis"),
+            (f"ok = ops.analyze({steps})", f"{steps} step(s); 0 means converged"),
+            ("assert ok == 0, 'analysis did not converge'", "stop loudly if it failed")]
+
+
+def strain_history(tag: int, yield_strain: float = 0.002) -> Lines:
+    """Drive a uniaxial material through elastic, yielding and reversed strain and print the stresses."""
+    e = yield_strain
+    path = [round(x, 6) for x in (0.25 * e, 0.5 * e, 2 * e, 5 * e, 0.0, -2 * e, -5 * e)]
+    return [(f"ops.testUniaxialMaterial({tag})", "run the material alone, outside any model"),
+            (f"for strain in {path}:", "load, yield, unload and reverse: one cycle about the yield strain"),
+            ("    ops.setStrain(strain)", ""),
+            ("    print(f'strain {strain:+.5f} -> stress {ops.getStress():.4g}')", "")]
+
+
+def moment_curvature(ctx: Context, tag: int, u: Units) -> Lines:
+    """A zero-length section element fixed at one end, rotated a little at the other: moment vs curvature."""
+    three_d = ctx.ndm == 3
+    fix_far = "0, 1, 1, 1, 1, 0" if three_d else "0, 1, 0"
+    dof = 6 if three_d else 3
+    dk = 0.0005 / (0.1 * u.length_member)  # a fraction of a typical yield curvature 2*eps_y/h
+    base = "0.0, 0.0, 0.0" if three_d else "0.0, 0.0"
+    lines = [(f"ops.node(901, {base})", "section end 1"), (f"ops.node(902, {base})", "section end 2 (same point)"),
+             (f"ops.fix(901, {', '.join(['1'] * ctx.ndf)})", "hold end 1"),
+             (f"ops.fix(902, {fix_far})", "leave only axial strain and curvature free"),
+             (f"ops.element('zeroLengthSection', 901, 901, 902, {tag})", "the section as a zero-length element"),
+             ("ops.timeSeries('Linear', 901)", "reference load grows with time"),
+             ("ops.pattern('Plain', 901, 901)", "pattern holding the reference moment"),
+             (f"ops.load(902, {', '.join('1.0' if i == dof - 1 else '0.0' for i in range(ctx.ndf))})",
+              "unit reference moment"),
+             ]
+    lines += _static(5, f"ops.integrator('DisplacementControl', 902, {dof}, {dk:.3g})")[:-2]  # up to analysis()
+    lines += [("for step in range(5):", "five curvature increments"),
+              ("    assert ops.analyze(1) == 0, 'section analysis did not converge'", ""),
+              (f"    print(f'curvature {{ops.nodeDisp(902, {dof}):.3e}} -> moment {{ops.getLoadFactor(901):.4g}}')",
+               "")]
+    return lines
+
+
+def loaded_member(ctx: Context, nodes: list[int], load: float, dof: int = 1) -> Lines:
+    """Fix every node but the last, push the last one along `dof`, and read its displacement. A two-node element's
+    free end keeps only that DOF, so a truss or a one-direction spring is not left without stiffness elsewhere."""
+    last = nodes[-1]
+    fixes = [(f"ops.fix({n}, {', '.join(['1'] * ctx.ndf)})", "") for n in nodes[:-1]]
+    if fixes:
+        fixes[0] = (fixes[0][0], "support every node except the loaded one")
+    if len(nodes) == 2 and ctx.ndf > 1:
+        fixes.append((f"ops.fix({last}, {', '.join('0' if i == dof - 1 else '1' for i in range(ctx.ndf))})",
+                      f"the loaded end moves only along DOF {dof}"))
+    force = ", ".join(f"{load:g}" if i == dof - 1 else "0.0" for i in range(ctx.ndf))
+    return fixes + [("ops.timeSeries('Linear', 901)", "load grows linearly"),
+                    ("ops.pattern('Plain', 901, 901)", "static load pattern"),
+                    (f"ops.load({last}, {force})", "a small push on the free node")] + \
+        _static() + [(f"print('displacement of node {last}:', ops.nodeDisp({last}, {dof}))", "read the response")]
+
+
+def column_with(ctx: Context, u: Units, *, transf: str, element: str) -> Lines:
+    """A loaded cantilever column built on the given transformation / element call (already formatted)."""
+    three_d = ctx.ndm == 3
+    top = f"0.0, {u.length_member:g}, 0.0" if three_d else f"0.0, {u.length_member:g}"
+    lines = [(f"ops.node(901, {'0.0, 0.0, 0.0' if three_d else '0.0, 0.0'})", "column base"),
+             (f"ops.node(902, {top})", "column top"),
+             (f"ops.fix(901, {', '.join(['1'] * ctx.ndf)})", "fixed base")]
+    if transf:
+        lines.append((transf, "transformation for the column"))
+    lines.append((element, "the column"))
+    lateral = 0.05 * u.load
+    force = ", ".join(f"{lateral:g}" if i == 0 else (f"{-u.load:g}" if i == 1 else "0.0") for i in range(ctx.ndf))
+    lines += [("ops.timeSeries('Linear', 901)", "load grows linearly"),
+              ("ops.pattern('Plain', 901, 901)", "gravity and a small lateral load"),
+              (f"ops.load(902, {force})", "lateral and gravity load at the top")]
+    lines += _static(2, "ops.integrator('LoadControl', 0.5)")
+    lines.append(("print('top drift:', ops.nodeDisp(902, 1))", "read the lateral displacement"))
+    return lines
