@@ -36,10 +36,10 @@ def strain_history(tag: int, yield_strain: float = 0.002) -> Lines:
             ("    print(f'strain {strain:+.5f} -> stress {ops.getStress():.4g}')", "")]
 
 
-def moment_curvature(ctx: Context, tag: int, u: Units) -> Lines:
+def moment_curvature(ctx: Context, tag: int, u: Units, axial: bool = True) -> Lines:
     """A zero-length section element fixed at one end, rotated a little at the other: moment vs curvature."""
     three_d = ctx.ndm == 3
-    fix_far = "0, 1, 1, 1, 1, 0" if three_d else "0, 1, 0"
+    fix_far = ("0, 1, 1, 1, 1, 0" if three_d else "0, 1, 0") if axial else ("1, 1, 1, 1, 1, 0" if three_d else "1, 1, 0")
     dof = 6 if three_d else 3
     dk = 0.0005 / (0.1 * u.length_member)  # a fraction of a typical yield curvature 2*eps_y/h
     base = "0.0, 0.0, 0.0" if three_d else "0.0, 0.0"

@@ -152,9 +152,14 @@ class Planner:
             if f != "section":
                 ctx.add("ops.section('Fiber', 1, '-GJ', 1.0e6)", "fibre section that receives the fibres below")
                 ctx.new_tag = 2
-                ctx.after = use.moment_curvature(ctx, 1, u)
+                mirror = [(f"ops.fiber({s * 0.05 * u.length_member:g}, 0.0, {0.01 * u.area:g}, 101)",
+                           "a bar on each face so the section resists bending") for s in (-1, 1)]
+                ctx.after = (mirror if f == "fiber" else []) + use.moment_curvature(ctx, 1, u)
             elif t not in {"NDFiber", "LayeredShell", "PlateFiber", "ElasticMembranePlateSection"}:
-                ctx.after = use.moment_curvature(ctx, ctx.new_tag, u)
+                h, b = 0.15 * u.length_member, 0.1 * u.length_member
+                fill = [(f"ops.patch('rect', 101, 8, 2, {-h / 2:g}, {-b / 2:g}, {h / 2:g}, {b / 2:g})",
+                         f"a {h:g} x {b:g} {u.length} rectangle of fibres")] if t == "Fiber" else []
+                ctx.after = fill + use.moment_curvature(ctx, ctx.new_tag, u, axial=t != "Uniaxial")
             return
         if f == "element":
             self._element_context()
@@ -181,9 +186,10 @@ class Planner:
                 ctx.after = [(f"ops.uniaxialMaterial('Backbone', 201, {ctx.new_tag})", "a material on this backbone")]
                 ctx.after += use.strain_history(201, u.fy / u.E_steel)
             return
-        if f in cx.ANALYSIS_SLOTS:
+        if f in cx.ANALYSIS_SLOTS or f == "analysis":
             transient = t.lower() in cx.TRANSIENT
-            cx.cantilever(ctx, u, analysed=False, skip=f, transient=transient)
+            cx.cantilever(ctx, u, analysed=False, skip=f, transient=transient,
+                          explicit_target=t.lower() in {"centraldifference", "explicitdifference", "newmarkexplicit"})
             return
         if f in {"timeSeries", "pattern", "groundMotion", "recorder", "region"}:
             cx.cantilever(ctx, u, analysed=False, transient=f == "pattern" and t in {"UniformExcitation",
@@ -286,6 +292,8 @@ class Planner:
         if p.kind == "varargs":
             return self._list(p, doc, pool)
         pool = self._retarget(pool, name)
+        if name == "code" and self.sig.type_name == "Uniaxial":
+            return Value("'Mz'", "the material gives the section its bending response")
         if name == "respType":
             return Value("'disp'", "response to record: displacements")
         if re.fullmatch(r"numEigenvalues|eigenvector|mode|numModes", name):
@@ -306,7 +314,7 @@ class Planner:
         if is_str_type(doc) or name.lower() in {"filename", "filename_", "reportfilename", "name"}:
             if "file" in name.lower():
                 return Value(repr(f"out_{self.rng.randint(1, 99)}.txt"), describe(name, doc))
-            quoted = re.findall(r"'([A-Za-z][\w-]*)'", doc.description if doc else "")
+            quoted = re.findall(r"'(-?[A-Za-z][\w-]*)'", f"{doc.range} {doc.description}" if doc else "")
             return Value(repr(quoted[0] if quoted else name), describe(name, doc))
         return number_for(name, doc, self.u, self.rng, p.default)
 
@@ -356,6 +364,18 @@ class Planner:
         if name in {"elenodes", "nodestags", "elenodes1"}:
             tags = self.ctx.pools.get("node", [1, 2])[:n_el]
             return Value(repr(tags), describe(p.name, doc), len(tags))
+        if self.sig.function in {"patch", "layer"}:
+            h, b = 0.15 * u.length_member, 0.1 * u.length_member
+            geometry = {"crdsi": [-h / 2, -b / 2], "crdsj": [h / 2, -b / 2] if self.sig.type_name == "quad" else
+                        [h / 2, b / 2], "crdsk": [h / 2, b / 2], "crdsl": [-h / 2, b / 2],
+                        "start": [-h / 2 + 0.1 * h, 0.0], "end": [h / 2 - 0.1 * h, 0.0], "center": [0.0, 0.0],
+                        "rad": [0.3 * h, 0.5 * h], "ang": [0.0, 360.0]}
+            why = {"rad": f"inner and outer radius [{u.length}]", "ang": "start and end angle [degrees]: a full ring",
+                   "center": f"centre of the circle (y, z) [{u.length}]"}
+            if name in geometry:
+                vals = [round(v, 6) for v in geometry[name]]
+                text = why.get(name, f"(y, z) corner of a {h:g} x {b:g} {u.length} section, centred on its axis")
+                return Value(repr(vals), text, len(vals))
         if name in {"crds", "coords"}:
             crd = [round(self.rng.uniform(0, self.u.length_member), 2) for _ in range(self.ctx.ndm)]
             return Value(repr(crd), describe(p.name, doc), len(crd))

@@ -55,6 +55,8 @@ def doc_bounds(range_text: str, unit: str) -> tuple[float, float, bool, bool] | 
     """(lo, hi, lo_open, hi_open) from a documented range like '> 0', '0 to 0.1', '-1 to 1'; None if it gives none
     or its numbers carry a unit (a bound of 0 holds in every unit system)."""
     head = range_text.split(";")[0].split(",")[0]
+    if re.search(r"times|per|of the", head):
+        return None  # relative to something else (a stiffness, a length): no absolute bound
     m = _REL.match(head)
     if m:
         op, x = m.group(1), float(m.group(2))

@@ -37,6 +37,7 @@ _CONSUMERS = {
     "friction": {"element"},
     "backbone": {"uniaxialMaterial"},
 }
+_TAGLESS = {"fiber", "patch", "layer", "testUniaxialMaterial", "updateMaterialStage"}
 _TIES = {"equalDOF", "equalDOF_Mixed", "rigidLink", "rigidDiaphragm"}
 _RUNS = ("analyze", "eigen", "testUniaxialMaterial", "setStrain", "responseSpectrumAnalysis", "modalProperties",
          "reactions", "sensitivityAlgorithm", "computeGradients", "runFORMAnalysis")
@@ -105,7 +106,8 @@ def unused_objects(calls: list[tuple[str, list[object] | None, int]]) -> list[st
                 continue
             start = 1 if oargs and isinstance(oargs[0], str) else 0
             # the consumer's own tag (args[start]) is not a reference, except where it names the object
-            refs = oargs if other == "testUniaxialMaterial" else oargs[start + 1:]
+            # a consumer's own tag is not a reference; fibres, patches, layers and tests have none
+            refs = oargs[start:] if other in _TAGLESS else oargs[start + 1:]
             if any(isinstance(a, (int, float)) and not isinstance(a, bool) and a == tag for a in refs):
                 used = True
                 break

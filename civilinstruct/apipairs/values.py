@@ -71,6 +71,7 @@ _RULES: list[tuple[str, object, str]] = [
     (r"^(m|mass|weight)$", lambda u, r: _jitter(r, u.mass), "mass"),
     (r"^(tol|errortol|reltol|tolincr|tolr|gtol|ftol)$", lambda u, r: r.choice([1e-6, 1e-8, 1e-10]), ""),
     (r"^(abstol)$", lambda u, r: 1e-10, ""),
+    (r"^(alphas|alpham)$", lambda u, r: 1e12, ""),
     (r"^(iter|maxiter|numiter|niter|maxnumiter|count|maxdim|maxhalf|nsubsteps)$",
      lambda u, r: float(r.choice([10, 25, 50])), "int"),
     (r"^(pflag|printflag)$", lambda u, r: 0.0, "int"),
@@ -133,28 +134,64 @@ def describe(name: str, doc: ArgDoc | None) -> str:
     text = re.sub(r"\(optional[^)]*\)\.?", "", text).strip().rstrip(".")
     text = text.replace("\\(", "").replace("\\)", "").replace("\\", "")
     text = re.sub(r"\s*,(\s*,)+", ",", text).strip(" ,")
-    if len(text) > 90:
-        cut = text[:90]
-        text = cut[: cut.rfind(" ")] + " ..." if " " in cut else cut
+    if len(text) > 90:  # one clause, never cut mid-sentence
+        clause = re.split(r"(?<=[a-z\)])[.;:] |, (?:which|where|and|or|e\.g\.)", text)[0]
+        text = clause if len(clause) <= 110 else clause[:110].rsplit(" ", 1)[0].rstrip(",;:")
     return text or name
 
 
+_TYPICAL = re.compile(r"(?:typically|e\.g\.|usually|about|default)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)", re.I)
+
+
+def fit(name: str, x: float, doc: ArgDoc | None) -> tuple[float, str]:
+    """`x` moved into the parameter's physical range (its kind's, then the documented one), with why."""
+    from civilinstruct.apipairs.ranges import doc_bounds, kind_of
+
+    typical = _TYPICAL.search(doc.range) if doc is not None and doc.range else None
+    kind = kind_of(name)
+    if kind is not None and kind.name not in {"tag", "flag", "stress", "length"} and not kind.lo <= x <= kind.hi:
+        x = float(typical.group(1)) if typical else (0.002 if kind.name == "strain" else (kind.lo + kind.hi) / 2)
+        if kind.name == "strain" and re.search(r"n$|neg|min|c0|cu", name, re.I) and x > 0:
+            x = -x
+        return x, f"a typical {kind.name}"
+    bounds = doc_bounds(doc.range, doc.unit) if doc is not None and doc.range else None
+    if bounds is None:
+        return x, ""
+    lo, hi, lo_open, hi_open = bounds
+    if lo < x < hi or (x == lo and not lo_open) or (x == hi and not hi_open):
+        return x, "within the documented range " + doc.range.split(";")[0].split(",")[0].strip()
+    if typical and lo <= float(typical.group(1)) <= hi:
+        return float(typical.group(1)), "the typical value the documentation gives"
+    step = abs(x) or 0.1
+    if hi == float("inf"):
+        return max(lo + step, abs(x)) if lo_open else max(lo, abs(x)), "kept above the documented lower bound"
+    if lo == float("-inf"):
+        return min(hi - step, -abs(x)) if hi_open else min(hi, -abs(x)), "kept below the documented upper bound"
+    return lo + 0.25 * (hi - lo), "a quarter of the way into the documented range"
+
+
 def number_for(name: str, doc: ArgDoc | None, units: Units, rng: random.Random, default: str | None = None) -> Value:
-    """A number for a scalar argument, with a comment saying what it is and in which unit."""
+    """A number for a scalar argument, in the parameter's physical range, with a comment saying what it is, in
+    which unit, and why this value."""
     comment = describe(name, doc)
     if name == "e0":  # strain at peak stress (the capital E0 is a modulus)
-        return Value("-0.002", comment)
+        return Value("-0.002", comment + "; strain at peak compressive stress of normal concrete")
+    label = ""
+    integer = is_int_type(doc)
     for pattern, fn, kind in _COMPILED:
         if pattern.match(name):
             x = float(fn(units, rng))  # type: ignore[operator]
-            if is_int_type(doc) or kind == "int":
-                expr = str(int(round(x)))
-            else:
-                expr = _num(x)
+            integer = integer or kind == "int"
             label = unit_label(kind, units)
-            return Value(expr, f"{comment} [{label}]" if label else comment)
-    if default is not None and re.fullmatch(r"-?[\d.]+(e-?\d+)?", default):
-        return Value(default, f"{comment} (documented default)")
-    if is_int_type(doc):
-        return Value(str(rng.choice([1, 2])), comment)
-    return Value(_num(rng.choice([0.5, 1.0, 1.5, 2.0])), comment)
+            why = "typical magnitude in these units"
+            break
+    else:
+        if default is not None and re.fullmatch(r"-?[\d.]+(e-?\d+)?", default):
+            x, why = float(default), "documented default"
+        else:
+            x, why = float(rng.choice([1, 2]) if integer else rng.choice([0.5, 1.0, 1.5, 2.0])), ""
+    x, reason = fit(name, x, doc)
+    why = reason or why
+    expr = str(int(round(x))) if integer else _num(x)
+    text = f"{comment} [{label}]" if label else comment
+    return Value(expr, f"{text}; {why}" if why else text)

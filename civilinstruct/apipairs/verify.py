@@ -8,6 +8,7 @@ counted from the AST, with `*name` spread to the length of the literal list boun
 from __future__ import annotations
 
 import ast
+import re
 
 from dataclasses import dataclass
 
@@ -125,7 +126,9 @@ def check_call(code: str, sig: Signature, doc: DocPage | None = None) -> str | N
     flags = sig.flags
     used_flags = {a for a in args[1 if sig.type_name else 0:] if isinstance(a, str) and a.startswith("-")
                   and not _is_number(a)}
-    unknown = used_flags - flags
+    choices = {c for a in (doc.args if doc is not None else []) if a.type.startswith("str")
+               for c in re.findall(r"'(-[A-Za-z]\w*)'", a.range + " " + a.description)}
+    unknown = used_flags - flags - choices  # a string argument whose documented values start with '-' (eigen solver)
     if unknown:
         return f"signature: undocumented flag(s) {sorted(unknown)}"
     needed = required_args(sig, doc) if doc is not None else sig.min_args
