@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 from civilinstruct.apipairs import consumers as use
 from civilinstruct.apipairs import contexts as cx
+from civilinstruct.apipairs import tasks
 from civilinstruct.apipairs.elements import coordinates, needs_for
+from civilinstruct.apipairs.semantic import exercised
 from civilinstruct.apipairs.scenarios import SCENARIOS, Scenario, scenarios_for
 from civilinstruct.apipairs.values import Value, describe, is_str_type, number_for
 from civilinstruct.apipairs.text import _ASKS, _ASKS_USE, _summary, _what, is_generic, stand_ins  # noqa: F401
@@ -112,6 +114,9 @@ class Planner:
     def build_context(self) -> None:
         f, t, u, ctx = self.sig.function, (self.sig.type_name or ""), self.u, self.ctx
         needed = {_pool_for(p.name) for p in self.sig.params if p.kind != "flag"} - {None}
+        if tasks.place(ctx, f, u):
+            self.returns = f in tasks.QUERIES
+            return
         if f == "uniaxialMaterial":
             cx.model_lines(ctx, 2, 3, u)
             if "series" in needed:
@@ -292,7 +297,15 @@ class Planner:
         if p.kind == "varargs":
             return self._list(p, doc, pool)
         pool = self._retarget(pool, name)
-        if name == "code" and self.sig.type_name == "Uniaxial":
+        if f == "rigidDiaphragm" and name == "perpDirn":
+            return Value(str(self.ctx.ndm), "the floor is perpendicular to global Z (3): vertical is z")
+        if f in tasks.SENSITIVITY and name in {"tag", "paramTag"}:
+            return Value("1", "the parameter that stands for the column's E")
+        if f == "parameter" and name in {"objType", "eleTag", "paramName"}:
+            return {"objType": Value("'element'", "the parameter lives in an element"),
+                    "eleTag": Value("1", "the force-based column"),
+                    "paramName": Value("'E'", "its elastic modulus")}[name]
+        if name in {"code", "quantity"} and self.sig.type_name == "Uniaxial":
             return Value("'Mz'", "the material gives the section its bending response")
         if name == "respType":
             return Value("'disp'", "response to record: displacements")
@@ -354,8 +367,9 @@ class Planner:
         if special.get(name):
             vals, comment = special[name]
             return Value(repr([round(v, 6) if isinstance(v, float) else v for v in vals]), comment, len(vals))
-        if name in {"cnodetags", "cnodes"} and pool == "node":
-            tags = [t for t in self.ctx.pools.get("node", []) if t not in self.node_picks][:2]
+        if name in {"cnodetags", "cnodes"}:
+            tags = [t for t in self.ctx.pools.get("node", []) if t not in self.node_picks]
+            tags = tags if self.sig.function == "rigidDiaphragm" else tags[:2]
             return Value(repr(tags), describe(p.name, doc), len(tags))
         if name == "vecxz":
             return Value("[0.0, 0.0, 1.0]", "local x-z plane: the column's local z points along global Z", 3)
@@ -450,13 +464,22 @@ def render(command: Command, variant: int, seed: int, stand_in: Command | None =
     ask = asks[(variant * 3 + h) % len(asks)]
     what = _what(sig, options)
     instruction = ask.format(what=what, story=scenario.story, units=scenario.units.name)
-    key_vals = [f"{p.name} = {v.expr}" for p, v in args if v is not None and p.kind == "value"][1:4]
+    # engineering values the user may ask for; tags are the code's bookkeeping, never the user's choice
+    key_vals = [f"{p.name} = {v.expr}" for p, v in args if v is not None and p.kind == "value"
+                and _pool_for(p.name) is None and not re.search(r"tag\d?$|flag$", p.name, re.I)
+                and not v.expr.startswith("'")][:3]
     if key_vals and variant % 2 == 0:
         instruction += " Use " + ", ".join(key_vals) + "."
+    if scenario.units.name not in instruction:
+        instruction += f" Work in {scenario.units.name} units."
     summary = _summary(command.doc)
+    done = exercised(code)
+    runs = ", ".join(f"`{n}`" for n in done["ran"]) or "nothing beyond the definition"
+    reads = ", ".join(f"`{n}`" for n in done["read"])
     lead = (f"{summary}. " if summary else "") + (f"The snippet below uses {scenario.units.name} units"
-                                                    f" for {scenario.story}, builds the minimal context the"
-                                                    f" command needs, and then exercises it.")
+                                                    f" for {scenario.story}. It builds only what the command"
+                                                    f" needs, then runs {runs}"
+                                                    + (f" and reads the result back with {reads}." if reads else "."))
     answer = f"{lead}\n\n```python\n{code}```\n"
     if command.doc.notes and variant % 2 == 1:
         answer += f"\nNote from the documentation: {command.doc.notes[0][:300]}\n"
