@@ -371,6 +371,10 @@ class Planner:
             tags = [t for t in self.ctx.pools.get("node", []) if t not in self.node_picks]
             tags = tags if self.sig.function == "rigidDiaphragm" else tags[:2]
             return Value(repr(tags), describe(p.name, doc), len(tags))
+        if name == "vecx":
+            return Value("[0.0, 1.0, 0.0]", "local x runs from node i to node j: global Y here", 3)
+        if name == "vecyp":
+            return Value("[-1.0, 0.0, 0.0]", "local y in the plane of the model, normal to the element", 3)
         if name == "vecxz":
             return Value("[0.0, 0.0, 1.0]", "local x-z plane: the column's local z points along global Z", 3)
         if name in {"di", "dj"}:

@@ -33,11 +33,11 @@ _CONSUMERS = {
     "section": {"element", "beamIntegration", "parameter", "addToParameter", "block2D", "block3D"},
     "transf": {"element"},
     "integration": {"element"},
-    "series": {"pattern", "groundMotion"},
+    "series": {"pattern", "groundMotion", "responseSpectrumAnalysis"},
     "friction": {"element"},
     "backbone": {"uniaxialMaterial"},
 }
-_TAGLESS = {"fiber", "patch", "layer", "testUniaxialMaterial", "updateMaterialStage"}
+_TAGLESS = {"fiber", "patch", "layer", "testUniaxialMaterial", "updateMaterialStage", "responseSpectrumAnalysis"}
 _TIES = {"equalDOF", "equalDOF_Mixed", "rigidLink", "rigidDiaphragm"}
 _RUNS = ("analyze", "eigen", "testUniaxialMaterial", "setStrain", "responseSpectrumAnalysis", "modalProperties",
          "reactions", "sensitivityAlgorithm", "computeGradients", "runFORMAnalysis")

@@ -39,7 +39,8 @@ def shear_frame(u: Units, target: str) -> list[Line]:
     lines.append(("ops.fix(1, 1, 1, 1)", "fixed base"))
     for i in range(2, 5):
         lines.append((f"ops.fix({i}, 0, 1, 0)", "" if i > 2 else "axially rigid columns: floors sway and rotate"))
-        lines.append((f"ops.mass({i}, {u.mass:g}, 0.0, 0.0)", "" if i > 2 else "floor mass, lateral DOF only"))
+        lines.append((f"ops.mass({i}, {u.mass:g}, 0.0, {u.mass * (0.05 * h) ** 2:.3g})",
+                      "" if i > 2 else "floor mass and a small rotary inertia (every free DOF has mass)"))
     lines.append(("ops.geomTransf('Linear', 1)", "small displacements"))
     for i in range(1, 4):
         lines.append((f"ops.element('elasticBeamColumn', {i}, {i}, {i + 1}, {k_col}, 1)",
