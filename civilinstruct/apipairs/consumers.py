@@ -95,3 +95,55 @@ def column_with(ctx: Context, u: Units, *, transf: str, element: str) -> Lines:
     lines += _static(2, "ops.integrator('LoadControl', 0.5)")
     lines.append(("print('top drift:', ops.nodeDisp(902, 1))", "read the lateral displacement"))
     return lines
+
+
+def spring_cycle(tag: int, yield_strain: float, k_aux: float) -> Lines:
+    """The material as a zero-length spring pushed through a displacement cycle; the force is the load factor
+    (reference load 1.0) less a soft elastic spring in parallel that keeps the tangent positive where the
+    material softens or cracks, so what is printed is the material's own force-deformation loop."""
+    e = yield_strain
+    path = [round(x, 6) for x in [0.5 * e] * 4 + [-0.5 * e] * 8 + [0.5 * e] * 4]
+    return [("ops.node(901, 0.0, 0.0)", "spring end 1"), ("ops.node(902, 0.0, 0.0)", "spring end 2 (same point)"),
+            ("ops.fix(901, 1, 1, 1)", "end 1 held"), ("ops.fix(902, 0, 1, 1)", "end 2 moves only along x"),
+            (f"ops.uniaxialMaterial('Elastic', 903, {k_aux:g})", "soft parallel spring: keeps the tangent positive"),
+            (f"ops.element('zeroLength', 901, 901, 902, '-mat', {tag}, 903, '-dir', 1, 1)",
+             "the material (and the soft spring) along x"),
+            ("ops.timeSeries('Linear', 901)", "reference load grows with the load factor"),
+            ("ops.pattern('Plain', 901, 901)", "pattern of the reference load"),
+            ("ops.load(902, 1.0, 0.0, 0.0)", "unit reference force: the load factor is the spring force"),
+            ("ops.constraints('Plain')", "only single-point fixities here"),
+            ("ops.numberer('Plain')", "one free DOF"), ("ops.system('FullGeneral')", "tiny system"),
+            ("ops.test('NormDispIncr', 1e-10, 50)", "tight tolerance for a smooth loop"),
+            ("ops.algorithm('Newton')", "Newton iterations on the material tangent"),
+            (f"ops.integrator('DisplacementControl', 902, 1, {path[0]})", "displacement-controlled steps"),
+            ("ops.analysis('Static')", "static analysis"),
+            (f"for du in {path}:", "out to 2 x yield, back to -2 x yield, and home: one full cycle"),
+            ("    ops.integrator('DisplacementControl', 902, 1, du)", ""),
+            ("    assert ops.analyze(1) == 0, 'cycle step did not converge'", ""),
+            ("    d = ops.nodeDisp(902, 1)", ""),
+            (f"    print(f'deformation {{d:+.5f}} -> force {{ops.getLoadFactor(901) - {k_aux:g} * d:.4g}}')", "")]
+
+
+def stepped(lines: Lines, steps: int, node: int, dof: int) -> Lines:
+    """Replace a one-step analysis by `steps` load increments, printing the displacement after each."""
+    out = []
+    for code, comment in lines:
+        if code.startswith("ops.integrator('LoadControl', 1.0)"):
+            out.append((f"ops.integrator('LoadControl', {1.0 / steps:.4g})", f"the load in {steps} equal steps"))
+        elif code.startswith("ok = ops.analyze(") or code.startswith("assert ok == 0"):
+            continue
+        elif code.startswith("print('displacement of node"):
+            out += [(f"for step in range({steps}):", "one increment at a time"),
+                    ("    assert ops.analyze(1) == 0, f'step {step} did not converge'", ""),
+                    (f"    print(f'load factor {{ops.getLoadFactor(901):.2f}}: u = {{ops.nodeDisp({node}, {dof}):.4g}}')",
+                     "")]
+        else:
+            out.append((code, comment))
+    return out
+
+
+def with_reactions(lines: Lines, support: int, dof: int) -> Lines:
+    """Add an equilibrium check after the analysis: the support reaction balances the applied load."""
+    return lines + [("ops.reactions()", "compute support reactions"),
+                    (f"print('reaction at node {support}:', ops.nodeReaction({support}, {dof}))",
+                     "equal and opposite to the applied load")]

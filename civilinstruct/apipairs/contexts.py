@@ -49,6 +49,7 @@ class Context:
     ndm: int = 2
     ndf: int = 3
     new_tag: int = 1
+    variant: int = 0  # picks how the snippet uses its result (one run, a stepped run, a reaction check)
 
     def add(self, code: str, comment: str = "") -> None:
         self.setup.append((code, comment))
@@ -178,12 +179,23 @@ def cantilever(ctx: Context, u: Units, analysed: bool, *, skip: str | None = Non
     if skip == "analysis":
         run = ("", "")
     steps = ("ops.analyze(10, 0.01)" if transient else "ops.analyze(10)", "ten steps")
+    use = [steps, ("print('tip displacement:', ops.nodeDisp(2, 1))", "report the result")]
+    if ctx.variant % 3 == 1:
+        dt = ", 0.01" if transient else ""
+        use = [("for step in range(10):", "ten steps, checking each one"),
+               (f"    assert ops.analyze(1{dt}) == 0, f'step {{step}} failed'", ""),
+               ("    print(f'step {step}: tip drift {ops.nodeDisp(2, 1):.4g}')", "")]
+    elif ctx.variant % 3 == 2:
+        use = [(f"ok = {steps[0]}", "ten steps; 0 means every one converged"),
+               ("assert ok == 0, 'analysis failed'", "stop loudly on failure"),
+               ("ops.reactions()", "compute the support reactions"),
+               ("print('base shear:', -ops.nodeReaction(1, 1), 'tip drift:', ops.nodeDisp(2, 1))",
+                "equilibrium check: the base shear balances the lateral load")]
     if analysed:
         ctx.add(*run)
         ctx.add(*steps)
     else:
-        ctx.after += [r for r in (run,) if r[0]] + [steps, ("print('tip displacement:', ops.nodeDisp(2, 1))",
-                                                              "report the result")]
+        ctx.after += [r for r in (run,) if r[0]] + use
 
 
 _HELPER = re.compile(r"ops\.(uniaxialMaterial|nDMaterial|section|geomTransf|beamIntegration|timeSeries|frictionModel|"

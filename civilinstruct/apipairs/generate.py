@@ -100,10 +100,12 @@ def _pool_for(name: str) -> str | None:
 class Planner:
     """Builds the context and the argument values for one variant of one command."""
 
-    def __init__(self, command: Command, sig: Signature, scenario: Scenario, rng: random.Random) -> None:
+    def __init__(self, command: Command, sig: Signature, scenario: Scenario, rng: random.Random,
+                 variant: int = 0) -> None:
+        self.variant = variant
         self.command, self.sig, self.sc, self.u, self.rng = command, sig, scenario, scenario.units, rng
         self.doc = command.doc
-        self.ctx = cx.Context()
+        self.ctx = cx.Context(variant=variant)
         self.names = {p.name for p in sig.params}
         self.element_nodes: int = 2
         self.needs = None
@@ -130,7 +132,8 @@ class Planner:
                 ctx.pools["element"] = [191]
             if "uniaxial" in needed:
                 cx.ref_uniaxial(ctx, u)
-            ctx.after = use.strain_history(ctx.new_tag, u.fy / u.E_steel)
+            ctx.after = (use.spring_cycle(ctx.new_tag, u.fy / u.E_steel, 1e-3 * u.E_steel)
+                         if self.variant % 2 and t != "Viscous" else use.strain_history(ctx.new_tag, u.fy / u.E_steel))
             return
         if f == "nDMaterial":
             cx.model_lines(ctx, 3, 3, u)
@@ -160,6 +163,11 @@ class Planner:
                 mirror = [(f"ops.fiber({s * 0.05 * u.length_member:g}, 0.0, {0.01 * u.area:g}, 101)",
                            "a bar on each face so the section resists bending") for s in (-1, 1)]
                 ctx.after = (mirror if f == "fiber" else []) + use.moment_curvature(ctx, 1, u)
+            elif t not in {"NDFiber", "LayeredShell", "PlateFiber", "ElasticMembranePlateSection", "Uniaxial"} \
+                    and t != "Fiber" and self.variant % 2 and not three_d:
+                ctx.after = use.column_with(ctx, u, transf="ops.geomTransf('Linear', 931)",
+                                            element=f"ops.element('forceBeamColumn', 901, 901, 902, 931, 'Lobatto', "
+                                                    f"{ctx.new_tag}, 5)")
             elif t not in {"NDFiber", "LayeredShell", "PlateFiber", "ElasticMembranePlateSection"}:
                 h, b = 0.15 * u.length_member, 0.1 * u.length_member
                 fill = [(f"ops.patch('rect', 101, 8, 2, {-h / 2:g}, {-b / 2:g}, {h / 2:g}, {b / 2:g})",
@@ -282,7 +290,12 @@ class Planner:
         tags = list(range(1, needs.nodes + 1))
         dof = 1 if needs.zero_length or needs.nodes != 2 else 2
         ctx.after = [(f"print('element', {ctx.new_tag}, 'nodes:', ops.eleNodes({ctx.new_tag}))", "check the connectivity")]
-        ctx.after += use.loaded_member(ctx, tags, 0.001 * u.load, dof)
+        member = use.loaded_member(ctx, tags, 0.001 * u.load, dof)
+        if self.variant % 3 == 1:
+            member = use.stepped(member, 4, tags[-1], dof)
+        elif self.variant % 3 == 2:
+            member = use.with_reactions(member, tags[0], dof)
+        ctx.after += member
 
     # -- values
     def value(self, p: Param, index: int) -> Value:
@@ -434,7 +447,7 @@ def render(command: Command, variant: int, seed: int, stand_in: Command | None =
     fitting = scenarios_for(command)
     scenario = fitting[(h + variant) % len(fitting)]
     sig = command.signatures[variant % len(command.signatures)]
-    planner = Planner(command, sig, scenario, rng)
+    planner = Planner(command, sig, scenario, rng, variant)
     planner.build_context()
     groups = _groups(sig, command.doc)
     optional = [g for g in groups if g.optional]
