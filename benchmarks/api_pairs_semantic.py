@@ -43,12 +43,8 @@ def skeleton(code: str, with_types: bool) -> tuple:
 
 def numbers(code: str) -> list[float]:
     tree = ast.parse(code)
-    out = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            out += [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, (int, float))
-                    and not isinstance(a.value, bool)]
-    return out
+    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, (int, float))
+            and not isinstance(n.value, bool)]
 
 
 def main() -> None:
@@ -58,6 +54,9 @@ def main() -> None:
     ap.add_argument("--docs", default=None, help="documentation (default: the embedded set)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--dump", type=Path, help="also write the built pairs here (jsonl)")
+    ap.add_argument("--pairs", type=Path, help="measure these pairs (jsonl from --dump, e.g. of an older version "
+                    "built with its own checkout) instead of building")
     args = ap.parse_args()
 
     from civilinstruct.apipairs.semantic import problems, reason
@@ -67,14 +66,21 @@ def main() -> None:
     from civilinstruct.sandbox import Sandbox
     from civilinstruct.store import Store
 
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "data")
-        opts = BuildOptions(docs=args.docs, n=args.n, per_command=args.per_command, workers=args.workers,
-                            timeout_s=30, progress=False)
-        t0 = time.perf_counter()
-        report = api_pairs.build(store, opts)
-        build_s = time.perf_counter() - t0
-        samples = list(store.iter_samples("api_pairs"))
+    if args.pairs:
+        samples = [_Pair(**json.loads(line)) for line in args.pairs.read_text().splitlines()]
+        build_s, dropped = 0.0, {}
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store(Path(tmp) / "data")
+            opts = BuildOptions(docs=args.docs, n=args.n, per_command=args.per_command, workers=args.workers,
+                                timeout_s=30, progress=False)
+            t0 = time.perf_counter()
+            report = api_pairs.build(store, opts)
+            build_s = time.perf_counter() - t0
+            samples = [_Pair(s.code, s.spec, s.extra, s.messages[0].content) for s in store.iter_samples("api_pairs")]
+            dropped = dict(report.dropped)
+    if args.dump:
+        args.dump.write_text("".join(json.dumps(vars(s)) + "\n" for s in samples))
     by_key = {c.key: c for c in load_source(resolve_docs(args.docs)).commands()}
     from civilinstruct.docs import parse_signature
 
@@ -84,11 +90,13 @@ def main() -> None:
     rerun_s = time.perf_counter() - t0
     found: Counter[str] = Counter()
     failed_runs = 0
+    not_ok: list[str] = []
     for s, r in zip(samples, results):
         spec = json.loads(s.spec)
         cmd = by_key.get(spec["command"])
         if r.status != "ok":
             failed_runs += 1
+            not_ok.append(f"{spec['command']}: {r.status} {r.exception_type or ''}")
             continue
         sig = parse_signature(*_split(spec["signature"])) if cmd is None else \
             next(g for g in cmd.signatures if g.raw == spec["signature"]) if any(
@@ -104,7 +112,7 @@ def main() -> None:
     typed = {skeleton(s.code, True) for s in samples}
     nums = [x for s in samples for x in numbers(s.code)]
     generic = sum(1 for x in nums if x in {0.5, 1.0, 1.5, 2.0} and isinstance(x, float))
-    instr = [s.messages[0].content for s in samples]
+    instr = [s.instruction for s in samples]
     units = sum(1 for t in instr if re.search(r"kN, m, s|N, mm, s|kip, in, s", t))
     tag_asks = sum(1 for t in instr if re.search(r"\w*[Tt]ag\w* = \d", t))
     truncated = sum(1 for s in samples for line in s.code.splitlines() if "#" in line and line.rstrip().endswith("..."))
@@ -114,13 +122,13 @@ def main() -> None:
            "skeletons_names": len(plain), "skeletons_names_and_types": len(typed),
            "generic_float_share": round(generic / max(1, len(nums)), 3),
            "instructions_with_units": units, "instructions_asking_tags": tag_asks,
-           "truncated_comments": truncated, "dropped": dict(report.dropped)}
+           "truncated_comments": truncated, "dropped": dropped, "not_ok": not_ok}
     if args.json:
         print(json.dumps(out, indent=2))
         return
     n = out["pairs"]
     print(f"build: {n} pairs of {out['commands']} commands in {out['build_s']} s; re-run of all {n}: "
-          f"{out['rerun_s']} s, {failed_runs} not ok")
+          f"{out['rerun_s']} s, {failed_runs} not ok {not_ok}")
     print(f"semantic problems on re-run: {sum(found.values())} {dict(found)} (v1 issue review: 27 warnings, "
           f"6 failed analyses, 53% unused helpers, 2+ self-ties)")
     print(f"skeletons: {out['skeletons_names']} distinct by called names ({out['skeletons_names'] / n:.1%}), "
@@ -130,6 +138,15 @@ def main() -> None:
     print(f"instructions: {units}/{n} state units (v1: 45/400), {tag_asks} ask for a tag (v1: 74/400); "
           f"truncated comments: {truncated}")
     print(f"dropped at build: {out['dropped']}")
+    if args.pairs is None:
+        print("(v1 figures: the issue's review; rerun them with --pairs on a --dump made from the v1 checkout)")
+
+
+class _Pair:
+    """What the measures read of a pair."""
+
+    def __init__(self, code: str, spec: str, extra: str, instruction: str) -> None:
+        self.code, self.spec, self.extra, self.instruction = code, spec, extra, instruction
 
 
 def _split(raw: str) -> tuple[str, str]:
