@@ -54,6 +54,9 @@ def shear_frame(u: Units, target: str) -> list[Line]:
         lines.append(("print('roof component of mode 1:', result)", "mode shape read back at the roof"))
     if target in {"modalProperties", "responseSpectrumAnalysis"}:
         lines.append(("ops.modalProperties('-print')", "participation factors and effective masses"))
+    if target == "modalProperties":
+        lines.append(("print('periods [s]:', [round(2 * 3.141592653589793 / x ** 0.5, 4) for x in lam])",
+                      "the periods behind the participation report"))
     if target == "responseSpectrumAnalysis":
         g = {"m": 9.81, "mm": 9810.0, "in": 386.1}[u.length]
         sa = ", ".join(f"{x * g:.4g}" for x in (0.4, 1.0, 1.0, 0.5, 0.25))
