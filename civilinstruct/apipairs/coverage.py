@@ -35,6 +35,8 @@ class Coverage(BaseModel):
     pairs_verified: int = 0
     pages_without_signature: dict[str, str] = Field(default_factory=dict)
     left_out: dict[str, str] = Field(default_factory=dict, description="command -> why it has no verified pair")
+    families: dict[str, dict[str, int]] = Field(default_factory=dict, description="family -> commands documented "
+                                                "and commands with a verified pair")
 
     @property
     def signature_rate(self) -> float:
@@ -68,7 +70,21 @@ def coverage(docs: DocSet, verified: dict[str, int], reasons: dict[str, str]) ->
         commands=len(commands), commands_verified=sum(1 for c in commands if verified.get(c.key, 0) > 0),
         pairs_verified=sum(verified.values()),
         pages_without_signature={_rel(p.path, docs.root): p.skipped or "" for p in docs.command_pages if not p.signatures},
-        left_out=left)
+        left_out=left, families=_families(commands, verified))
+
+
+def family_of(command: Any) -> str:
+    """The documentation's family (the embedded set names it), else the command's function (`element`, ...)."""
+    return getattr(command.doc, "family", "") or command.function
+
+
+def _families(commands: list[Any], verified: dict[str, int]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for c in commands:
+        row = out.setdefault(family_of(c), {"commands": 0, "verified": 0})
+        row["commands"] += 1
+        row["verified"] += int(verified.get(c.key, 0) > 0)
+    return dict(sorted(out.items()))
 
 
 def verified_in_store(store: Any, version: str | None = None) -> dict[str, int]:
@@ -105,5 +121,7 @@ def verify_now(docs: DocSet, options: Any) -> tuple[dict[str, int], dict[str, st
             verified[key] += 1
         elif key not in reasons:
             detail = failure_reason(outcome.result) if outcome.reason.startswith("run") else outcome.reason
+            if outcome.problems:
+                detail += f" ({outcome.problems[0][:160]})"
             reasons[key] = detail
     return dict(verified), reasons

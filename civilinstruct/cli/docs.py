@@ -100,6 +100,12 @@ def register(app: typer.Typer) -> None:
         table.add_row("... with a verified pair", f"{cov.commands_verified} ({cov.verified_rate:.1%})")
         table.add_row("verified pairs", str(cov.pairs_verified))
         console.print(table)
+        families = Table(title="per family", show_header=True)
+        for col in ("family", "commands", "with a verified pair"):
+            families.add_column(col)
+        for name, row in cov.families.items():
+            families.add_row(name, str(row["commands"]), f"{row['verified']} ({row['verified'] / max(1, row['commands']):.0%})")
+        console.print(families)
         if cov.pages_without_signature:
             console.print("[bold]command pages without a signature[/]")
             for path, why in sorted(cov.pages_without_signature.items()):

@@ -125,3 +125,14 @@ def test_generated_pairs_run_clean_and_read_a_result(by_key: dict, sandbox) -> N
     sens = next(r for (k, v), r in zip(todo, results) if k == "sensNodeDisp" and v == 0)
     du_de, minus_u_over_e = map(float, re.search(r"du/dE = (\S+)\s+-u/E = (\S+)", sens.stdout).groups())
     assert du_de == pytest.approx(minus_u_over_e, rel=1e-6) and du_de < 0  # the gradient is right, not just run
+
+
+def test_docs_coverage_reports_every_family(by_key: dict) -> None:
+    from civilinstruct.apipairs.coverage import coverage
+
+    docs = load_source(resolve_docs(None))
+    cov = coverage(docs, {"uniaxialMaterial('Steel01')": 2, "rigidDiaphragm": 1}, {})
+    fams = cov.summary()["families"]
+    assert fams["uniaxial materials"]["verified"] == 1 and fams["model building"]["verified"] == 1
+    assert fams["elements"]["verified"] == 0 and fams["elements"]["commands"] >= 10
+    assert sum(r["commands"] for r in fams.values()) == cov.commands and len(fams) == 10
