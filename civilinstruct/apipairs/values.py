@@ -72,6 +72,8 @@ _RULES: list[tuple[str, object, str]] = [
     (r"^(tol|errortol|reltol|tolincr|tolr|gtol|ftol)$", lambda u, r: r.choice([1e-6, 1e-8, 1e-10]), ""),
     (r"^(abstol)$", lambda u, r: 1e-10, ""),
     (r"^(alphas|alpham)$", lambda u, r: 1e12, ""),
+    (r"^(lambda)$", lambda u, r: 0.1, ""),  # concrete unloading slope ratio: 0.1 is the usual choice
+    (r"^(ets)$", lambda u, r: _jitter(r, 0.05 * u.E_conc, 0.1), "stress"),  # tension softening ~ ft / 0.002
     (r"^(iter|maxiter|numiter|niter|maxnumiter|count|maxdim|maxhalf|nsubsteps)$",
      lambda u, r: float(r.choice([10, 25, 50])), "int"),
     (r"^(pflag|printflag)$", lambda u, r: 0.0, "int"),
