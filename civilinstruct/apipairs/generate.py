@@ -318,6 +318,9 @@ class Planner:
             return {"objType": Value("'element'", "the parameter lives in an element"),
                     "eleTag": Value("1", "the force-based column"),
                     "paramName": Value("'E'", "its elastic modulus")}[name]
+        if self.sig.type_name == "MVLEM" and name in {"m", "c"}:
+            return Value("4", "four macro-fibres across the wall") if name == "m" else \
+                Value("0.4", "centre of rotation at 0.4 of the storey height, the usual choice")
         if name in {"code", "quantity"} and self.sig.type_name == "Uniaxial":
             return Value("'Mz'", "the material gives the section its bending response")
         if name == "respType":
@@ -384,6 +387,14 @@ class Planner:
             tags = [t for t in self.ctx.pools.get("node", []) if t not in self.node_picks]
             tags = tags if self.sig.function == "rigidDiaphragm" else tags[:2]
             return Value(repr(tags), describe(p.name, doc), len(tags))
+        if self.sig.type_name == "MVLEM" and name in {"thick", "widths", "rho", "matconcretetags", "matsteeltags"}:
+            m, wall = 4, 0.5 * u.length_member
+            vals, why = {"thick": ([round(0.06 * wall, 6)] * m, f"wall thickness of each macro-fibre [{u.length}]"),
+                         "widths": ([round(wall / m, 6)] * m, f"{m} equal strips across a {wall:g} {u.length} wall"),
+                         "rho": ([0.02, 0.005, 0.005, 0.02], "boundary elements reinforced more than the web"),
+                         "matconcretetags": ([103] * m, "the concrete law in every strip"),
+                         "matsteeltags": ([102] * m, "the steel law in every strip")}[name]
+            return Value(repr(vals), why, m)
         if name == "vecx":
             return Value("[0.0, 1.0, 0.0]", "local x runs from node i to node j: global Y here", 3)
         if name == "vecyp":
