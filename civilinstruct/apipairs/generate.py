@@ -310,6 +310,10 @@ class Planner:
         if p.kind == "varargs":
             return self._list(p, doc, pool)
         pool = self._retarget(pool, name)
+        if f == "constraints" and name in {"alphaS", "alphaM"} and self.sig.type_name == "Penalty":
+            return Value("1e12", "penalty factor: many orders stiffer than the column, so the constraint holds")
+        if f == "rayleigh" and name == "alphaM":
+            return Value("0.2", "mass-proportional coefficient [1/s]: about 5 % damping near the first mode")
         if f == "rigidDiaphragm" and name == "perpDirn":
             return Value(str(self.ctx.ndm), "the floor is perpendicular to global Z (3): vertical is z")
         if f in tasks.SENSITIVITY and name in {"tag", "paramTag"}:

@@ -71,8 +71,9 @@ _RULES: list[tuple[str, object, str]] = [
     (r"^(m|mass|weight)$", lambda u, r: _jitter(r, u.mass), "mass"),
     (r"^(tol|errortol|reltol|tolincr|tolr|gtol|ftol)$", lambda u, r: r.choice([1e-6, 1e-8, 1e-10]), ""),
     (r"^(abstol)$", lambda u, r: 1e-10, ""),
-    (r"^(alphas|alpham)$", lambda u, r: 1e12, ""),
-    (r"^(lambda)$", lambda u, r: 0.1, ""),  # concrete unloading slope ratio: 0.1 is the usual choice
+    (r"^(betak|betakinit|betakcomm)$", lambda u, r: r.choice([0.002, 0.003]), "s"),  # 5 % near T = 0.3-0.5 s
+    (r"^(sig_?inf)$", lambda u, r: _jitter(r, 1.25 * u.fy, 0.1), "stress"),
+    (r"^(lambda_?)$", lambda u, r: 0.1, ""),  # concrete unloading slope ratio: 0.1 is the usual choice
     (r"^(ets)$", lambda u, r: _jitter(r, 0.05 * u.E_conc, 0.1), "stress"),  # tension softening ~ ft / 0.002
     (r"^(iter|maxiter|numiter|niter|maxnumiter|count|maxdim|maxhalf|nsubsteps)$",
      lambda u, r: float(r.choice([10, 25, 50])), "int"),
