@@ -147,3 +147,29 @@ def with_reactions(lines: Lines, support: int, dof: int) -> Lines:
     return lines + [("ops.reactions()", "compute support reactions"),
                     (f"print('reaction at node {support}:', ops.nodeReaction({support}, {dof}))",
                      "equal and opposite to the applied load")]
+
+
+def _square(ctx: Context, side: float, three_d: bool) -> tuple[Lines, list[int]]:
+    corners = [(0, 0), (1, 0), (1, 1), (0, 1)]
+    tags = [901, 902, 903, 904]
+    lines = [(f"ops.node({t}, {x * side:g}, {y * side:g}{', 0.0' if three_d else ''})",
+              f"corner of a {side:g} square patch" if not i else "") for i, (t, (x, y)) in enumerate(zip(tags, corners))]
+    return lines, tags
+
+
+def plane_patch(ctx: Context, mat_tag: int, u: Units, kind: str) -> Lines:
+    """One 4-node quad of the material (plane stress or strain), three corners held, the fourth pushed."""
+    side = 0.1 * u.length_member
+    lines, tags = _square(ctx, side, False)
+    lines.append((f"ops.element('quad', 901, {', '.join(map(str, tags))}, {0.2 * side:g}, '{kind}', {mat_tag})",
+                  f"a {kind.lower()} quad of the material"))
+    return lines + loaded_member(ctx, tags, 0.001 * u.load)
+
+
+def shell_patch(ctx: Context, sec_tag: int, u: Units) -> Lines:
+    """One MITC4 shell on the plate section, three corners held, the fourth pushed in its plane."""
+    side = 0.3 * u.length_member
+    lines, tags = _square(ctx, side, True)
+    lines.append((f"ops.element('ShellMITC4', 901, {', '.join(map(str, tags))}, {sec_tag})",
+                  "a four-node shell made of the section"))
+    return lines + loaded_member(ctx, tags, 0.001 * u.load)

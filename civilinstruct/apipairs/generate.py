@@ -135,6 +135,16 @@ class Planner:
             ctx.after = (use.spring_cycle(ctx.new_tag, u.fy / u.E_steel, 1e-3 * u.E_steel)
                          if self.variant % 2 and t != "Viscous" else use.strain_history(ctx.new_tag, u.fy / u.E_steel))
             return
+        if f == "nDMaterial" and t in {"PlaneStress", "PlaneStrain", "PlateFiber"}:
+            plate = t == "PlateFiber"
+            cx.model_lines(ctx, 3 if plate else 2, 6 if plate else 2, u)
+            cx.ref_nd(ctx, u, "nd3")
+            if plate:
+                ctx.after = [(f"ops.section('PlateFiber', 905, {ctx.new_tag}, {0.02 * u.length_member:g})",
+                              "a plate section of the material")] + use.shell_patch(ctx, 905, u)
+            else:
+                ctx.after = use.plane_patch(ctx, ctx.new_tag, u, t)
+            return
         if f == "nDMaterial":
             cx.model_lines(ctx, 3, 3, u)
             if {"uniaxial", "nd"} & needed:
@@ -151,6 +161,11 @@ class Planner:
             return
         if f in {"section", "fiber", "layer", "patch"}:
             three_d = bool({"Iy", "Jxx", "GJ"} & self.names) and f == "section" and t == "Elastic"
+            if t in {"LayeredShell", "PlateFiber", "ElasticMembranePlateSection"}:
+                cx.model_lines(ctx, 3, 6, u)
+                cx.ref_nd(ctx, u, "plate")
+                ctx.after = use.shell_patch(ctx, ctx.new_tag, u)
+                return
             cx.model_lines(ctx, 3 if three_d else 2, 6 if three_d else 3, u)
             cx.ref_uniaxial(ctx, u)
             if t in {"NDFiber", "LayeredShell", "PlateFiber", "ElasticMembranePlateSection"}:
@@ -165,9 +180,10 @@ class Planner:
                 ctx.after = (mirror if f == "fiber" else []) + use.moment_curvature(ctx, 1, u)
             elif t not in {"NDFiber", "LayeredShell", "PlateFiber", "ElasticMembranePlateSection", "Uniaxial"} \
                     and t != "Fiber" and self.variant % 2 and not three_d:
-                ctx.after = use.column_with(ctx, u, transf="ops.geomTransf('Linear', 931)",
-                                            element=f"ops.element('forceBeamColumn', 901, 901, 902, 931, 'Lobatto', "
-                                                    f"{ctx.new_tag}, 5)")
+                ctx.after = [(f"ops.beamIntegration('Lobatto', 932, {ctx.new_tag}, 5)",
+                              "5 Gauss-Lobatto points, each with this section")]
+                ctx.after += use.column_with(ctx, u, transf="ops.geomTransf('Linear', 931)",
+                                             element="ops.element('forceBeamColumn', 901, 901, 902, 931, 932)")
             elif t not in {"NDFiber", "LayeredShell", "PlateFiber", "ElasticMembranePlateSection"}:
                 h, b = 0.15 * u.length_member, 0.1 * u.length_member
                 fill = [(f"ops.patch('rect', 101, 8, 2, {-h / 2:g}, {-b / 2:g}, {h / 2:g}, {b / 2:g})",
@@ -391,6 +407,8 @@ class Planner:
             tags = [t for t in self.ctx.pools.get("node", []) if t not in self.node_picks]
             tags = tags if self.sig.function == "rigidDiaphragm" else tags[:2]
             return Value(repr(tags), describe(p.name, doc), len(tags))
+        if self.sig.type_name == "Aggregator" and name == "mats":
+            return Value("[103, 'P', 102, 'Mz']", "axial response from the elastic law, bending from the bilinear one", 4)
         if self.sig.type_name == "MVLEM" and name in {"thick", "widths", "rho", "matconcretetags", "matsteeltags"}:
             m, wall = 4, 0.5 * u.length_member
             vals, why = {"thick": ([round(0.06 * wall, 6)] * m, f"wall thickness of each macro-fibre [{u.length}]"),

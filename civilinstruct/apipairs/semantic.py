@@ -30,7 +30,7 @@ _CONSUMERS = {
                  "testUniaxialMaterial", "parameter", "addToParameter"},
     "nd": {"element", "section", "nDMaterial", "updateMaterialStage", "parameter", "addToParameter",
            "setParameter", "block2D", "block3D"},
-    "section": {"element", "beamIntegration", "parameter", "addToParameter", "block2D", "block3D"},
+    "section": {"element", "section", "beamIntegration", "parameter", "addToParameter", "block2D", "block3D"},
     "transf": {"element"},
     "integration": {"element"},
     "series": {"pattern", "groundMotion", "responseSpectrumAnalysis"},
