@@ -102,6 +102,35 @@ _RULES: list[tuple[str, object, str]] = [
     (r"^(time|pseudotime)$", lambda u, r: 0.0, "s"),
 ]
 _COMPILED = [(re.compile(pattern, re.I), fn, kind) for pattern, fn, kind in _RULES]
+# Why a rule's value is what it is, in engineering terms (first match wins; kept short for a line comment).
+_WHY = [(re.compile(p, re.I), why) for p, why in [
+    (r"^(fpc|fc|fpcc|fc0|fcc|fpc1|fc'?)$", "normal-strength (C30-class) concrete; compression is negative"),
+    (r"^(fpcu|fcu)$", "about 20 % of the peak strength left after crushing"),
+    (r"^(epsc0|epsc|ec0|epcc)$", "unconfined concrete peaks near 0.2 % strain"),
+    (r"^(epsu|epscu|ecu)$", "0.35 %: the usual crushing strain of unconfined concrete"),
+    (r"^(ft|fct|fcr)$", "tensile strength about a tenth of the compressive"),
+    (r"^(fy|fyp|fyn|sigmay|sigy|sig0)$", "a common structural or reinforcing steel grade"),
+    (r"^(fu|fsu)$", "ultimate about 1.35 x yield, typical of ductile steel"),
+    (r"^(e|e0|es|es0|ey|ex|ez|e1)$", "the elastic modulus of steel"),
+    (r"^(ec|e2)$", "the elastic modulus of normal-weight concrete"),
+    (r"^(nu|nu0|poisson)$", "Poisson's ratio of concrete (0.2) to steel (0.3)"),
+    (r"^(b|bp|bn|b_k)$", "0.5-2 % strain hardening, usual for steel"),
+    (r"^(r0|ro|r)$", "Menegotto-Pinto shape: 15-20 gives a smooth Bauschinger transition"),
+    (r"^(a|area)$", "a column of roughly 400 x 400 mm"),
+    (r"^(iz|iy|i)$", "the same column's second moment of area"),
+    (r"^(tol|errortol|reltol|tolincr)$", "tight enough for displacements, loose enough to converge"),
+    (r"^(iter|maxiter|numiter|niter|maxnumiter)$", "enough iterations for a mildly nonlinear step"),
+    (r"^(zeta|damping)$", "5 % damping, the design-code default"),
+    (r"^(gamma)$", "Newmark gamma = 1/2: no numerical damping"),
+    (r"^(beta)$", "Newmark beta = 1/4: average acceleration, unconditionally stable"),
+    (r"^(mu|mu\w*)$", "a PTFE slider's friction coefficient"),
+    (r"^(m|mass)$", "a floor mass of about 40 t"),
+    (r"^(rho|massdens|massden|den|dens)$", "density of reinforced concrete"),
+]]
+
+
+def why_for(name: str) -> str:
+    return next((why for rx, why in _WHY if rx.match(name)), "")
 _UNIT = {"stress": "stress", "area": "length^2", "inertia": "length^4", "length": "length", "density": "density",
          "mass": "mass", "stiffness": "force/length", "s": "s"}
 
@@ -186,7 +215,7 @@ def number_for(name: str, doc: ArgDoc | None, units: Units, rng: random.Random, 
             x = float(fn(units, rng))  # type: ignore[operator]
             integer = integer or kind == "int"
             label = unit_label(kind, units)
-            why = "typical magnitude in these units"
+            why = why_for(name) or "typical magnitude in these units"
             break
     else:
         if default is not None and re.fullmatch(r"-?[\d.]+(e-?\d+)?", default):
@@ -194,7 +223,7 @@ def number_for(name: str, doc: ArgDoc | None, units: Units, rng: random.Random, 
         else:
             x, why = float(rng.choice([1, 2]) if integer else rng.choice([0.5, 1.0, 1.5, 2.0])), ""
     x, reason = fit(name, x, doc)
-    why = reason or why
+    why = why_for(name) if reason.startswith("within") and why_for(name) else (reason or why)
     expr = str(int(round(x))) if integer else _num(x)
     text = f"{comment} [{label}]" if label else comment
     return Value(expr, f"{text}; {why}" if why else text)
