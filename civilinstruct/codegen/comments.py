@@ -115,6 +115,8 @@ COMMENTS: dict[str, dict[str, str]] = {
         "crosscheck": "Cross-check: equivalent base shear method, F_Ek = alpha1 x 0.85 G_E (GB 50011 5.2.1)",
         "report_table": "Story table: shear, drift and stability coefficient",
         "sec_report": "Summary table",
+        "rsa_command": "OpenSees modal response per mode: spectrum Sa(T) = alpha(psi_T x T) g as a Path series over the periods",
+        "modal_force": "modal floor force m omega^2 u",
         "class_doc": "The analysis as a sequence of steps on module-level results; run() executes them in order.",
     },
     "zh": {
@@ -228,6 +230,8 @@ COMMENTS: dict[str, dict[str, str]] = {
         "crosscheck": "校核：底部剪力法，F_Ek = alpha1 x 0.85 G_E（GB 50011 第 5.2.1 条）",
         "report_table": "楼层汇总表：层剪力、层间位移角与稳定系数",
         "sec_report": "结果汇总表",
+        "rsa_command": "由 OpenSees 逐振型计算反应谱响应：Sa(T) = alpha(psi_T x T) g，以各阶周期为横坐标的 Path 序列",
+        "modal_force": "振型楼层力 m omega^2 u",
         "class_doc": "把分析写成若干步骤，结果存放在模块级容器中；run() 依次执行。",
     },
 }

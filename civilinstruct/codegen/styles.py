@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 LAYOUTS = ("flat", "functions", "class")
 GEOMETRIES = ("literal", "table")  # unrolled literal commands, or loops over data tables and tag functions
 ELEMENTS = ("elastic", "fiber")  # elasticBeamColumn columns, or forceBeamColumn with a fiber section
-MODALS = ("hand", "props")  # participation factors by hand, or from ops.modalProperties
+MODALS = ("hand", "props", "rsa")  # participation by hand, from ops.modalProperties, or ops.responseSpectrumAnalysis
 CROSSCHECKS = ("none", "base_shear")  # equivalent base shear of GB 50011 5.2.1 as a cross-check
 REPORTS = ("lines", "table")  # check lines only, or also a story table
 NAMINGS = ("descriptive", "short")
