@@ -13,7 +13,7 @@ from civilinstruct.design import Design, basis, design
 from civilinstruct.physics import codes
 
 
-def plan_en(d: Design) -> list[str]:
+def plan_en(d: Design, given: bool = False) -> list[str]:
     """Preliminary sizing, the hand period / spectrum / base shear, and the checks to run (no FE numbers)."""
     h = estimate(d)
     s = d.spec
@@ -25,9 +25,11 @@ def plan_en(d: Design) -> list[str]:
         f"({d.axial_limit:.2f} fc) gives a side of at least {h.column_min_m * 1000:.0f} mm.",
         f"Preliminary beams: depth 1/12 to 1/8 of the span = {h.beam_h_range_m[0] * 1000:.0f}-"
         f"{h.beam_h_range_m[1] * 1000:.0f} mm for {s.span_x_m:g} m, width 1/3 to 1/2 of the depth.",
-        f"Adopted: columns {columns}; beams {d.beam_b_m * 1000:.0f} x {d.beam_h_m * 1000:.0f} mm with "
+        ("Given by the instruction, modelled as given and not resized: " if given else "Adopted: ")
+        + f"columns {columns}; beams {d.beam_b_m * 1000:.0f} x {d.beam_h_m * 1000:.0f} mm with "
         f"{d.beam_bars.label}, {d.beam_hoops.label} hoops"
-        + (" (columns above the minimum, for the drift limit and the joint checks)."
+        + (" (a check that fails is reported as FAIL by name, not fixed)." if given
+           else " (columns above the minimum, for the drift limit and the joint checks)."
            if d.column_groups[0].size_m > h.column_min_m + 1e-9 else "."),
         f"Period by hand (GB 50009 Appendix F, infilled frame): T1 ~ {h.t_emp_s:.2f} s; Tg = {d.tg_s:.2f} s, so "
         f"alpha1 = {h.alpha_1:.4f}.",
@@ -43,7 +45,7 @@ def plan_en(d: Design) -> list[str]:
     ]
 
 
-def think_text_en(d: Design) -> str:
+def think_text_en(d: Design, given: bool = False) -> str:
     """The design as a chain of thought a model could write: code lookups, loads, preliminary sizing, the period,
     spectrum and base shear by hand, then the checks the program will run."""
     s = d.spec
@@ -70,31 +72,33 @@ def think_text_en(d: Design) -> str:
         f"Materials: {d.concrete} (Ec = {d.Ec_mpa:.3g} MPa, fc = {d.fc_mpa:g} MPa), HRB400 (fy = 360 MPa); "
         f"gross sections for columns, beams x{d.beam_crack:.1f} for the slab flange (JGJ 3-2010 5.2.2); computed "
         f"periods x psi_T = {d.psi_t:.1f} (light block infill, JGJ 3-2010 4.3.17) before reading alpha.",
-        *plan_en(d),
+        *plan_en(d, given),
         "The program builds this frame, runs gravity, eigen and response-spectrum analyses, and prints T1, the "
         "drifts, the member checks and the verdict; the numbers of the analysis come from it, not from this estimate.",
     ]
     return "\n".join(lines)
 
 
-THINK_TEXTS: dict[str, Callable[[Design], str]] = {"en": think_text_en, "zh": think_text_zh}
+THINK_TEXTS: dict[str, Callable[..., str]] = {"en": think_text_en, "zh": think_text_zh}
 
 
-def think_text(d: Design, language: str = "en") -> str:
-    """The design derivation in `language` (a style's comment language), so one answer reads in one language."""
+def think_text(d: Design, language: str = "en", given: bool = False) -> str:
+    """The design derivation in `language` (a style's comment language), so one answer reads in one language;
+    `given`: the instruction fixed the members (a negative sample), which are checked, not resized."""
     writer = THINK_TEXTS.get(language)
     if writer is None:
         raise ValueError(f"no think text in language {language!r} (known: {', '.join(THINK_TEXTS)})")
-    return writer(d)
+    return writer(d, given)
 
 
-def wrap_answer(design: Design, program: str, language: str = "en", assumed: list[str] | None = None) -> str:
+def wrap_answer(design: Design, program: str, language: str = "en", assumed: list[str] | None = None,
+                given: bool = False) -> str:
     """`<think>` the design derivation `</think>` `<answer>` the program in one python block `</answer>`.
 
     `language` should be the program's comment language; `assumed` the parameters the instruction left out
     (`instructions.unstated_fields`): the thinking opens by saying what it took for them and why.
     """
-    think = think_text(design, language)
+    think = think_text(design, language, given)
     stated = assumption_text(design.spec, assumed or [], language)
     if stated:
         think = f"{stated}\n{think}"
@@ -106,14 +110,14 @@ def answer(design: Design, style_seed: int) -> str:
     return wrap_answer(design, render(design, style_seed), style_for(style_seed).language)
 
 
-def answer_for(design: Design, instruction: str, style_seed: int) -> tuple[Style, str, str]:
+def answer_for(design: Design, instruction: str, style_seed: int, given: bool = False) -> tuple[Style, str, str]:
     """(style, program, assistant message) answering `instruction`: thinking and comments in its language, and
     the parameters it leaves out stated as assumptions."""
     from civilinstruct.instructions import unstated_fields
 
     style = style_for(style_seed, instruction_language(instruction))
     program = render_style(design, style)
-    return style, program, wrap_answer(design, program, style.language, unstated_fields(instruction))
+    return style, program, wrap_answer(design, program, style.language, unstated_fields(instruction), given)
 
 
 def offline_answer(instruction_text: str, seed: int = 0) -> str:

@@ -62,7 +62,7 @@ def _columns_zh(d: Design) -> str:
                     for g in d.column_groups)
 
 
-def plan_zh(d: Design) -> list[str]:
+def plan_zh(d: Design, given: bool = False) -> list[str]:
     """`answer.plan_en` in Chinese, line for line with the same numbers."""
     h = estimate(d)
     s = d.spec
@@ -74,9 +74,11 @@ def plan_zh(d: Design) -> list[str]:
         f"{h.column_min_m * 1000:.0f} mm。",
         f"梁截面初选：梁高取跨度的 1/12 至 1/8，{s.span_x_m:g} m 跨为 {h.beam_h_range_m[0] * 1000:.0f}-"
         f"{h.beam_h_range_m[1] * 1000:.0f} mm，梁宽取梁高的 1/3 至 1/2。",
-        f"采用：柱 {columns}；梁 {d.beam_b_m * 1000:.0f} x {d.beam_h_m * 1000:.0f} mm，配筋 {d.beam_bars.label}，"
+        ("按指令给定构件建模，不调整截面：" if given else "采用：")
+        + f"柱 {columns}；梁 {d.beam_b_m * 1000:.0f} x {d.beam_h_m * 1000:.0f} mm，配筋 {d.beam_bars.label}，"
         f"箍筋 {_hoops_zh(d.beam_hoops)}"
-        + ("（考虑层间位移角与节点验算，柱截面大于初选最小值）。" if d.column_groups[0].size_m > h.column_min_m + 1e-9
+        + ("（未通过的验算项按 FAIL 列出，不作修改）。" if given
+           else "（考虑层间位移角与节点验算，柱截面大于初选最小值）。" if d.column_groups[0].size_m > h.column_min_m + 1e-9
            else "。"),
         f"基本周期手算（GB 50009 附录 F，含填充墙框架）：T1 约 {h.t_emp_s:.2f} s；Tg = {d.tg_s:.2f} s，"
         f"地震影响系数 alpha1 = {h.alpha_1:.4f}。",
@@ -91,7 +93,7 @@ def plan_zh(d: Design) -> list[str]:
     ]
 
 
-def think_text_zh(d: Design) -> str:
+def think_text_zh(d: Design, given: bool = False) -> str:
     """The design as a chain of thought in Chinese: code lookups, loads, preliminary sizing, hand period,
     spectrum and base shear, then the checks the program will run."""
     s = d.spec
@@ -120,7 +122,7 @@ def think_text_zh(d: Design) -> str:
         f"材料：混凝土 {d.concrete}（Ec = {d.Ec_mpa:.3g} MPa，fc = {d.fc_mpa:g} MPa），钢筋 HRB400"
         f"（fy = 360 MPa）；柱取毛截面刚度，梁考虑楼板翼缘，刚度增大系数 {d.beam_crack:.1f}（JGJ 3-2010 第 5.2.2 条）；"
         f"计算周期乘以周期折减系数 psi_T = {d.psi_t:.1f}（轻质砌块填充墙，JGJ 3-2010 第 4.3.17 条）后查反应谱。",
-        *plan_zh(d),
+        *plan_zh(d, given),
         "程序据此建立框架模型，依次进行重力荷载分析、特征值分析和振型分解反应谱分析，并输出基本周期 T1、"
         "层间位移角、构件验算结果和结论；分析所得数值以程序输出为准，而非此处的估算。",
     ]
