@@ -19,6 +19,43 @@ import time
 from dataclasses import replace
 
 
+def distributions(jobs: list, runs: list) -> dict:
+    """Issue 16's distributions on the same programs: T1 / 0.1N, long_code and expert scores, negatives, and why
+    the expert selection would reject what it rejects."""
+    import statistics
+
+    from civilinstruct.pipelines.expert_select import EXPERT_THRESHOLD, expert_score, period_band, weakest
+    from civilinstruct.pipelines.long_code import negative_reject
+    from civilinstruct.scoring import score_run
+
+    def q(values: list[float]) -> dict:
+        values = sorted(values)
+        return {"min": round(values[0], 3), "median": round(statistics.median(values), 3), "max": round(values[-1], 3)}
+
+    ratio, scores, experts, reasons = [], [], [], collections.Counter()
+    negatives = negatives_failing = 0
+    for job, run in zip(jobs, runs):
+        ratio.append(run.period_s / (0.1 * job.spec.stories))
+        scores.append(score_run(run, job.code, job.design)[0])
+        score, parts = expert_score(job.spec, run)
+        experts.append(score)
+        if job.notes.get("negative"):
+            negatives += 1
+            negatives_failing += negative_reject(job, run) is None
+            reasons["negative sample"] += 1
+            continue
+        low, high = period_band(json.loads(job.spec.to_json()), job.design.empirical_t1_s, job.design.psi_t)
+        if not low <= run.period_s <= high:
+            reasons["period outside the plausible band"] += 1
+        elif score < EXPERT_THRESHOLD:
+            reasons[f"expert score < {EXPERT_THRESHOLD:g}: {weakest(parts)}"] += 1
+        else:
+            reasons["kept"] += 1
+    return {"t1_over_0.1N": q(ratio), "long_code_scores": dict(collections.Counter(scores)),
+            "expert_scores": dict(sorted(collections.Counter(experts).items())), "negatives": negatives,
+            "negatives_failing_the_named_check": negatives_failing, "expert_selection": dict(reasons)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=100)
@@ -60,7 +97,8 @@ def main() -> None:
     good_new = [i for i, (j, r) in zip(new_ids, zip(jobs, new_runs)) if good(j, r)]
     good_old = [i for i, (j, r) in zip(old_ids, zip(jobs, old_runs)) if good(j, r)]
     counts = collections.Counter(new_ids)
-    print(json.dumps({
+    dist = distributions(jobs, new_runs)
+    print(json.dumps({**dist,
         "programs": len(jobs), "seed": args.seed,
         "skeletons": len(set(new_ids)), "skeletons_verified_conforming": len(set(good_new)),
         "verified_conforming": len(good_new),

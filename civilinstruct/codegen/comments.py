@@ -117,6 +117,7 @@ COMMENTS: dict[str, dict[str, str]] = {
         "sec_report": "Summary table",
         "rsa_command": "OpenSees modal response per mode: spectrum Sa(T) = alpha(psi_T x T) g as a Path series over the periods",
         "modal_force": "modal floor force m omega^2 u",
+        "path_end": "one point past T1: a Path series reads 0 at its last time",
         "class_doc": "The analysis as a sequence of steps on module-level results; run() executes them in order.",
     },
     "zh": {
@@ -232,6 +233,7 @@ COMMENTS: dict[str, dict[str, str]] = {
         "sec_report": "结果汇总表",
         "rsa_command": "由 OpenSees 逐振型计算反应谱响应：Sa(T) = alpha(psi_T x T) g，以各阶周期为横坐标的 Path 序列",
         "modal_force": "振型楼层力 m omega^2 u",
+        "path_end": "在 T1 之后再加一点：Path 序列在最后一个时刻取值为 0",
         "class_doc": "把分析写成若干步骤，结果存放在模块级容器中；run() 依次执行。",
     },
 }

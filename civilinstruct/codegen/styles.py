@@ -79,6 +79,10 @@ def style_for(style_seed: int, language: str | None = None) -> Style:
     style = Style(rng.choice(LAYOUTS), rng.choice(NAMINGS), rng.choice(LANGUAGES), rng.choice(NUMBERINGS),
                   rng.choice(GEOMETRIES), rng.choice(ELEMENTS), rng.choice(MODALS), rng.choice(CROSSCHECKS),
                   rng.choice(REPORTS))
+    if style.element == "fiber" and style.modal == "rsa":
+        # responseSpectrumAnalysis over force-based fibre columns gave drifts up to 5% off the hand superposition
+        # of the same modes (openseespy 3.7.1.2); not understood, so that pair is not generated
+        style = replace(style, modal="props")
     return style if language is None else replace(style, language=language)
 
 

@@ -85,7 +85,8 @@ def test_every_presentation_style_prints_the_same_output(sandbox, small_design) 
 
 def _skeleton_styles() -> list[Style]:
     return [Style(layout, "short", "en", "grid", g, e, m, c, r) for layout in LAYOUTS for g in GEOMETRIES
-            for e in ELEMENTS for m in MODALS for c in CROSSCHECKS for r in REPORTS]
+            for e in ELEMENTS for m in MODALS for c in CROSSCHECKS for r in REPORTS
+            if not (e == "fiber" and m == "rsa")]  # a pair style_for never picks
 
 
 def test_every_skeleton_prints_the_same_checks_verified_and_conforming(sandbox, small_design) -> None:
