@@ -176,7 +176,8 @@ def assign_splits(index: dict[str, list[tuple[str, str]]], config: Splits,
     _fill(label, pool, "validation", wanted, lambda k: sum(rows_per_group[k][p] for p in SFT_PARTS),
           _share_of_bulk(rows_per_group, dirty, wanted / sft_rows if sft_rows else 0.0))
 
-    expert_groups = {k for k, c in rows_per_group.items() if any(c[p] for p in RL_PARTS)}
+    expert_groups = {k for k, c in rows_per_group.items()  # buildings only: other groups are not RL prompts' buildings
+                     if k.startswith("building:") and any(c[p] for p in RL_PARTS)}
     for part, rows in index.items():
         for sid, key in rows:
             split = None if key in dirty else label.get(key, "train")
