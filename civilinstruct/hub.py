@@ -84,6 +84,9 @@ def _lineage_summary(out: Path, part: str) -> dict[str, Any]:
     """Generators, pipeline versions, prompt templates and execution outcomes of one exported part (via DuckDB)."""
     import duckdb
 
+    if not any((out / "data" / part).glob("*.parquet")):  # every row left out (e.g. expert buildings out of SFT)
+        return {"generators": {}, "pipelines": {}, "prompt_templates": {}, "seeds": {}, "execution": {},
+                "mean_score": None, "created": ["", ""], "derived": 0, "docs": {}, "docs_licenses": []}
     glob = str(out / "data" / part / "*.parquet").replace("'", "''")
     con = duckdb.connect()
     try:

@@ -20,7 +20,8 @@ def case():
         heavy = code.replace("eigen_values = ops.eigen(", "eigen_values = [v / 4.0 for v in ops.eigen(")
         heavy = heavy.replace("'-fullGenLapack', NUM_MODES)", "'-fullGenLapack', NUM_MODES)]")
         heavy = heavy.replace("'-fullGenLapack', nm)", "'-fullGenLapack', nm)]")
-        liar = code.replace('"PASS" if all(verdicts) else "FAIL"', '"FAIL"')
+        liar = code.replace('"FAIL" if failing else "PASS"', '"FAIL"')
+        assert liar != code
         broken = code.replace("ops.analysis('Static')", "ops.analysis('Static')\nundefined_name()")
         results = list(box.run_many([code, heavy, liar, broken]))
     return d, [code, heavy, liar, broken], results

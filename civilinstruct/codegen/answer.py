@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from civilinstruct.codegen.assumptions import assumption_text
+from civilinstruct.codegen.hand import AXIAL_AMPLIFY, FLOOR_LOAD_KPA, estimate
 from civilinstruct.codegen.render import render, render_style
 from civilinstruct.codegen.styles import Style, instruction_language, style_for
 from civilinstruct.codegen.think_zh import think_text_zh
@@ -12,8 +13,41 @@ from civilinstruct.design import Design, basis, design
 from civilinstruct.physics import codes
 
 
-def think_text_en(d: Design) -> str:
-    """The rule-based design as a chain of thought: loads, spectrum, sizing iterations, checks."""
+def plan_en(d: Design, given: bool = False) -> list[str]:
+    """Preliminary sizing, the hand period / spectrum / base shear, and the checks to run (no FE numbers)."""
+    h = estimate(d)
+    s = d.spec
+    columns = ", ".join(f"{g.size_m * 1000:.0f} mm (stories {g.first_story}-{g.last_story}) with "
+                        f"{g.bars_side.label} per side, {g.hoops.label} hoops" for g in d.column_groups)
+    return [
+        f"Preliminary columns (GB 50011 6.3.6): an interior column carries about {h.area_m2:.1f} m2 per floor; at "
+        f"{FLOOR_LOAD_KPA:g} kPa and x{AXIAL_AMPLIFY:g} for seismic action N = {h.n_kn:.0f} kN, so A >= N / "
+        f"({d.axial_limit:.2f} fc) gives a side of at least {h.column_min_m * 1000:.0f} mm.",
+        f"Preliminary beams: depth 1/12 to 1/8 of the span = {h.beam_h_range_m[0] * 1000:.0f}-"
+        f"{h.beam_h_range_m[1] * 1000:.0f} mm for {s.span_x_m:g} m, width 1/3 to 1/2 of the depth.",
+        ("Given by the instruction, modelled as given and not resized: " if given else "Adopted: ")
+        + f"columns {columns}; beams {d.beam_b_m * 1000:.0f} x {d.beam_h_m * 1000:.0f} mm with "
+        f"{d.beam_bars.label}, {d.beam_hoops.label} hoops"
+        + (" (a check that fails is reported as FAIL by name, not fixed)." if given
+           else " (columns above the minimum, for the drift limit and the joint checks)."
+           if d.column_groups[0].size_m > h.column_min_m + 1e-9 else "."),
+        f"Period by hand (GB 50009 Appendix F, infilled frame): T1 ~ {h.t_emp_s:.2f} s; Tg = {d.tg_s:.2f} s, so "
+        f"alpha1 = {h.alpha_1:.4f}.",
+        f"Equivalent base shear (GB 50011 5.2.1): G_E = {h.weight_kn:.0f} kN, F_Ek = alpha1 x 0.85 G_E = "
+        f"{h.f_ek_kn:.1f} kN, {h.coefficient * 100:.2f}% of G_E against the minimum lambda = "
+        f"{d.min_shear_coeff:.3f} (5.2.5); the modal SRSS base shear should come out near this.",
+        "Checks the program will run: drift <= 1/550 (GB 50011 5.5.1); P-Delta and stability sum G / (D h) <= 0.10 "
+        f"(JGJ 3-2010 5.4.4); axial ratio <= {d.axial_limit:.2f}; beam and column flexure under 1.3 G_E + 1.4 E "
+        f"with gamma_RE (0.75 beams, 0.75/0.80 columns), column moments x eta_c = "
+        f"{basis.ETA_C[d.seismic_grade]:.1f}; shear with eta_vb = {basis.ETA_VB[d.seismic_grade]:.1f}, eta_vc = "
+        f"{basis.ETA_VC[d.seismic_grade]:.1f} (gamma_RE 0.85); gravity only 1.3D + 1.5L; strong column / weak "
+        "beam at every joint (6.2.2). Each check prints its numbers and PASS or FAIL.",
+    ]
+
+
+def think_text_en(d: Design, given: bool = False) -> str:
+    """The design as a chain of thought a model could write: code lookups, loads, preliminary sizing, the period,
+    spectrum and base shear by hand, then the checks the program will run."""
     s = d.spec
     live = d.live_kn_m2
     lines = [
@@ -38,55 +72,33 @@ def think_text_en(d: Design) -> str:
         f"Materials: {d.concrete} (Ec = {d.Ec_mpa:.3g} MPa, fc = {d.fc_mpa:g} MPa), HRB400 (fy = 360 MPa); "
         f"gross sections for columns, beams x{d.beam_crack:.1f} for the slab flange (JGJ 3-2010 5.2.2); computed "
         f"periods x psi_T = {d.psi_t:.1f} (light block infill, JGJ 3-2010 4.3.17) before reading alpha.",
-        "Sizing loop (modal response spectrum, SRSS, drift limit 1/550; beams are deepened before columns grow):",
-        *[f"- {line}" for line in d.iterations],
-        f"Final: T1 = {d.t1_s:.3f} s, psi_T T1 = {d.psi_t * d.t1_s:.3f} s, alpha = {d.alphas[0]:.4f}, "
-        f"base shear {d.base_shear_kn:.1f} kN "
-        f"({d.base_shear_kn / sum(d.floor_weight_kn) * 100:.2f}% of the weight), mass participation "
-        f"{d.mass_ratio * 100:.1f}% with {d.n_modes} modes.",
-        f"Minimum shear coefficient (GB 50011 5.2.5): lambda = {d.min_shear_coeff:.3f}; "
-        + (f"story shears and drifts are amplified by up to x{d.shear_amplification:.3f} to reach it."
-           if d.shear_amplification > 1.0 else "every story shear already exceeds lambda times the gravity above."),
-        f"Second-order effects: max sum G / (D h) = {d.max_theta:.3f}"
-        + (" <= 0.05, so P-Delta may be ignored (JGJ 3-2010 5.4.1)" if d.max_theta <= 0.05
-           else " > 0.05: drifts x F1 and member forces x F2 (JGJ 3-2010 5.4.3)")
-        + "; <= 0.10, so the frame is stable (5.4.4).",
-        f"Checks (seismic 1.3 G_E + 1.4 E; gamma_RE 0.75 beams, 0.75/0.80 columns, 0.85 shear): max drift "
-        f"1/{1 / d.max_drift:.0f} <= 1/550; axial ratio {d.max_axial_ratio:.2f} <= {d.axial_limit:.2f}; beams "
-        f"{d.beam_bars.label} with {d.beam_hoops.label} hoops give D/C {d.max_beam_dc:.2f}; columns "
-        + ", ".join(f"{g.size_m * 1000:.0f} mm with {g.bars_side.label} per side (corners included), "
-                    f"{g.hoops.label} hoops" for g in d.column_groups)
-        + f" give D/C {d.max_column_dc:.2f} with end moments x eta_c = {basis.ETA_C[d.seismic_grade]:.1f} "
-        f"(strong column / weak beam, GB 50011 6.2.2; joint ratio {d.scwb_ratio:.2f}); shear with eta_vb = "
-        f"{basis.ETA_VB[d.seismic_grade]:.1f}, eta_vc = {basis.ETA_VC[d.seismic_grade]:.1f} gives D/C "
-        f"{d.max_shear_dc:.2f}; gravity only 1.3D + 1.5L gives D/C {d.max_gravity_dc:.2f}; the column shear span "
-        f"ratio is at least {d.min_shear_span_ratio:.2f}. All checks pass.",
-        f"For reference, the GB 50009 Appendix F estimate is {d.empirical_t1_s:.2f} s for the infilled building; "
-        f"psi_T = {d.psi_t:.1f} times the bare-frame period is {d.psi_t * d.t1_s:.2f} s.",
+        *plan_en(d, given),
         "The program builds this frame, runs gravity, eigen and response-spectrum analyses, and prints T1, the "
-        "drifts, the member checks and the verdict.",
+        "drifts, the member checks and the verdict; the numbers of the analysis come from it, not from this estimate.",
     ]
     return "\n".join(lines)
 
 
-THINK_TEXTS: dict[str, Callable[[Design], str]] = {"en": think_text_en, "zh": think_text_zh}
+THINK_TEXTS: dict[str, Callable[..., str]] = {"en": think_text_en, "zh": think_text_zh}
 
 
-def think_text(d: Design, language: str = "en") -> str:
-    """The design derivation in `language` (a style's comment language), so one answer reads in one language."""
+def think_text(d: Design, language: str = "en", given: bool = False) -> str:
+    """The design derivation in `language` (a style's comment language), so one answer reads in one language;
+    `given`: the instruction fixed the members (a negative sample), which are checked, not resized."""
     writer = THINK_TEXTS.get(language)
     if writer is None:
         raise ValueError(f"no think text in language {language!r} (known: {', '.join(THINK_TEXTS)})")
-    return writer(d)
+    return writer(d, given)
 
 
-def wrap_answer(design: Design, program: str, language: str = "en", assumed: list[str] | None = None) -> str:
+def wrap_answer(design: Design, program: str, language: str = "en", assumed: list[str] | None = None,
+                given: bool = False) -> str:
     """`<think>` the design derivation `</think>` `<answer>` the program in one python block `</answer>`.
 
     `language` should be the program's comment language; `assumed` the parameters the instruction left out
     (`instructions.unstated_fields`): the thinking opens by saying what it took for them and why.
     """
-    think = think_text(design, language)
+    think = think_text(design, language, given)
     stated = assumption_text(design.spec, assumed or [], language)
     if stated:
         think = f"{stated}\n{think}"
@@ -98,14 +110,14 @@ def answer(design: Design, style_seed: int) -> str:
     return wrap_answer(design, render(design, style_seed), style_for(style_seed).language)
 
 
-def answer_for(design: Design, instruction: str, style_seed: int) -> tuple[Style, str, str]:
+def answer_for(design: Design, instruction: str, style_seed: int, given: bool = False) -> tuple[Style, str, str]:
     """(style, program, assistant message) answering `instruction`: thinking and comments in its language, and
     the parameters it leaves out stated as assumptions."""
     from civilinstruct.instructions import unstated_fields
 
     style = style_for(style_seed, instruction_language(instruction))
     program = render_style(design, style)
-    return style, program, wrap_answer(design, program, style.language, unstated_fields(instruction))
+    return style, program, wrap_answer(design, program, style.language, unstated_fields(instruction), given)
 
 
 def offline_answer(instruction_text: str, seed: int = 0) -> str:

@@ -12,7 +12,8 @@ from civilinstruct.codegen.comments import COMMENTS
 from civilinstruct.codegen.styles import NAMES, Style, style_for
 from civilinstruct.design import Design, basis
 
-TEMPLATE_VERSION = "codegen-v3"  # v3: Chinese design basis (gross/flange stiffness, psi_T, gamma_RE, 1.3D+1.5L, shear, SCWB, P-Delta)
+TEMPLATE_VERSION = "codegen-v4"  # v4: program skeletons (layout, geometry tables, fiber columns, modalProperties, 5.2.1 cross-check, report)
+# v3: Chinese design basis (gross/flange stiffness, psi_T, gamma_RE, 1.3D+1.5L, shear, SCWB, P-Delta)
 
 
 @lru_cache(maxsize=1)
@@ -64,7 +65,7 @@ def context(d: Design, style: Style) -> dict[str, Any]:
     eta = SimpleNamespace(c=basis.ETA_C[d.seismic_grade], vb=basis.ETA_VB[d.seismic_grade],
                           vc=basis.ETA_VC[d.seismic_grade])
     return {
-        "d": d, "v": NAMES[style.naming], "c": COMMENTS[style.language], "f3": _f3,
+        "d": d, "st": style, "grid": grid, "v": NAMES[style.naming], "c": COMMENTS[style.language], "f3": _f3,
         "floors": range(0, s.stories + 1), "stories": range(1, s.stories + 1), "lines": list(range(lines_per_floor)),
         "bays": range(s.bays_x), "node": node, "col_tag": col_tag, "beam_tag": beam_tag, "col_bars": col_bars,
         "col_hoops": col_hoops, "eta": eta, "ft_mpa": basis.FT_MPA[d.concrete],

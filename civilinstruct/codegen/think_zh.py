@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from civilinstruct.codegen.hand import AXIAL_AMPLIFY, FLOOR_LOAD_KPA, estimate
 from civilinstruct.design import Design, basis
 from civilinstruct.design.design import Hoops
 from civilinstruct.physics import codes
@@ -61,8 +62,40 @@ def _columns_zh(d: Design) -> str:
                     for g in d.column_groups)
 
 
-def think_text_zh(d: Design) -> str:
-    """The rule-based design as a chain of thought in Chinese: loads, spectrum, sizing iterations, checks."""
+def plan_zh(d: Design, given: bool = False) -> list[str]:
+    """`answer.plan_en` in Chinese, line for line with the same numbers."""
+    h = estimate(d)
+    s = d.spec
+    columns = "、".join(f"{g.size_m * 1000:.0f} mm（第 {g.first_story}-{g.last_story} 层）每侧 {g.bars_side.label}，"
+                       f"箍筋 {_hoops_zh(g.hoops)}" for g in d.column_groups)
+    return [
+        f"柱截面初选（GB 50011 第 6.3.6 条）：中柱每层负荷面积约 {h.area_m2:.1f} m2；按 {FLOOR_LOAD_KPA:g} kPa 并乘 "
+        f"{AXIAL_AMPLIFY:g} 考虑地震作用，N = {h.n_kn:.0f} kN，由 A >= N / ({d.axial_limit:.2f} fc) 得柱边长不小于 "
+        f"{h.column_min_m * 1000:.0f} mm。",
+        f"梁截面初选：梁高取跨度的 1/12 至 1/8，{s.span_x_m:g} m 跨为 {h.beam_h_range_m[0] * 1000:.0f}-"
+        f"{h.beam_h_range_m[1] * 1000:.0f} mm，梁宽取梁高的 1/3 至 1/2。",
+        ("按指令给定构件建模，不调整截面：" if given else "采用：")
+        + f"柱 {columns}；梁 {d.beam_b_m * 1000:.0f} x {d.beam_h_m * 1000:.0f} mm，配筋 {d.beam_bars.label}，"
+        f"箍筋 {_hoops_zh(d.beam_hoops)}"
+        + ("（未通过的验算项按 FAIL 列出，不作修改）。" if given
+           else "（考虑层间位移角与节点验算，柱截面大于初选最小值）。" if d.column_groups[0].size_m > h.column_min_m + 1e-9
+           else "。"),
+        f"基本周期手算（GB 50009 附录 F，含填充墙框架）：T1 约 {h.t_emp_s:.2f} s；Tg = {d.tg_s:.2f} s，"
+        f"地震影响系数 alpha1 = {h.alpha_1:.4f}。",
+        f"底部剪力法（GB 50011 第 5.2.1 条）：重力荷载代表值 G_E = {h.weight_kn:.0f} kN，F_Ek = alpha1 x 0.85 G_E = "
+        f"{h.f_ek_kn:.1f} kN，为 G_E 的 {h.coefficient * 100:.2f}%，最小地震剪力系数 lambda = "
+        f"{d.min_shear_coeff:.3f}（第 5.2.5 条）；振型分解反应谱法的 SRSS 底部剪力应与之相近。",
+        "程序将进行的验算：层间位移角 <= 1/550（GB 50011 第 5.5.1 条）；重力二阶效应与整体稳定 sum G / (D h) <= 0.10"
+        f"（JGJ 3-2010 第 5.4.4 条）；轴压比 <= {d.axial_limit:.2f}；地震组合 1.3 G_E + 1.4 E 下梁、柱受弯，"
+        f"计入 gamma_RE（梁 0.75，柱 0.75/0.80），柱端弯矩乘 eta_c = {basis.ETA_C[d.seismic_grade]:.1f}；"
+        f"受剪 eta_vb = {basis.ETA_VB[d.seismic_grade]:.1f}、eta_vc = {basis.ETA_VC[d.seismic_grade]:.1f}"
+        "（gamma_RE 0.85）；非抗震组合 1.3D + 1.5L；各节点强柱弱梁（第 6.2.2 条）。每项验算输出数值及 PASS 或 FAIL。",
+    ]
+
+
+def think_text_zh(d: Design, given: bool = False) -> str:
+    """The design as a chain of thought in Chinese: code lookups, loads, preliminary sizing, hand period,
+    spectrum and base shear, then the checks the program will run."""
     s = d.spec
     use = FUNCTION_ZH.get(s.function, s.function)
     degree = intensity_zh(s.intensity, s.pga_g)
@@ -89,30 +122,8 @@ def think_text_zh(d: Design) -> str:
         f"材料：混凝土 {d.concrete}（Ec = {d.Ec_mpa:.3g} MPa，fc = {d.fc_mpa:g} MPa），钢筋 HRB400"
         f"（fy = 360 MPa）；柱取毛截面刚度，梁考虑楼板翼缘，刚度增大系数 {d.beam_crack:.1f}（JGJ 3-2010 第 5.2.2 条）；"
         f"计算周期乘以周期折减系数 psi_T = {d.psi_t:.1f}（轻质砌块填充墙，JGJ 3-2010 第 4.3.17 条）后查反应谱。",
-        "截面迭代（振型分解反应谱法，SRSS 组合，层间位移角限值 1/550；位移角不足时先加高梁，再加大柱）：",
-        *[f"- {iteration_zh(line)}" for line in d.iterations],
-        f"最终结果：基本周期 T1 = {d.t1_s:.3f} s，psi_T T1 = {d.psi_t * d.t1_s:.3f} s，"
-        f"地震影响系数 alpha = {d.alphas[0]:.4f}，底部剪力 "
-        f"{d.base_shear_kn:.1f} kN（为重力荷载代表值的 {d.base_shear_kn / weight * 100:.2f}%），"
-        f"取 {d.n_modes} 个振型，振型参与质量 {d.mass_ratio * 100:.1f}%。",
-        f"最小地震剪力系数（GB 50011 第 5.2.5 条）：lambda = {d.min_shear_coeff:.3f}；"
-        + (f"楼层剪力与层间位移角按不超过 x{d.shear_amplification:.3f} 的系数放大以满足该要求。"
-           if d.shear_amplification > 1.0 else "各楼层剪力均已超过 lambda 乘以该层以上重力荷载代表值。"),
-        f"重力二阶效应：max sum G / (D h) = {d.max_theta:.3f}"
-        + ("，不大于 0.05，可不考虑 P-Delta 效应（JGJ 3-2010 第 5.4.1 条）" if d.max_theta <= 0.05
-           else "，大于 0.05，位移乘 F1、内力乘 F2（JGJ 3-2010 第 5.4.3 条）")
-        + "；不大于 0.10，整体稳定满足第 5.4.4 条。",
-        f"验算（地震组合 1.3 G_E + 1.4 E，gamma_RE：梁受弯 0.75，柱 0.75/0.80，受剪 0.85）：最大层间位移角 "
-        f"1/{1 / d.max_drift:.0f} <= 1/550；轴压比 {d.max_axial_ratio:.2f} <= {d.axial_limit:.2f}；梁配筋 "
-        f"{d.beam_bars.label}，箍筋 {_hoops_zh(d.beam_hoops)}，D/C = {d.max_beam_dc:.2f}；柱 {_columns_zh(d)}，"
-        f"柱端弯矩乘 eta_c = {basis.ETA_C[d.seismic_grade]:.1f}（强柱弱梁，第 6.2.2 条）后 D/C = "
-        f"{d.max_column_dc:.2f}；节点强柱弱梁比 {d.scwb_ratio:.2f}；受剪（eta_vb = "
-        f"{basis.ETA_VB[d.seismic_grade]:.1f}，eta_vc = {basis.ETA_VC[d.seismic_grade]:.1f}）D/C = "
-        f"{d.max_shear_dc:.2f}；非抗震组合 1.3D + 1.5L 下 D/C = {d.max_gravity_dc:.2f}；"
-        f"柱剪跨比不小于 {d.min_shear_span_ratio:.2f}。各项验算均满足要求。",
-        f"作为参照，按 GB 50009 附录 F 经验公式，含填充墙房屋的基本周期约为 {d.empirical_t1_s:.2f} s；"
-        f"纯框架计算周期乘以 psi_T = {d.psi_t:.1f} 后为 {d.psi_t * d.t1_s:.2f} s。",
+        *plan_zh(d, given),
         "程序据此建立框架模型，依次进行重力荷载分析、特征值分析和振型分解反应谱分析，并输出基本周期 T1、"
-        "层间位移角、构件验算结果和结论。",
+        "层间位移角、构件验算结果和结论；分析所得数值以程序输出为准，而非此处的估算。",
     ]
     return "\n".join(lines)

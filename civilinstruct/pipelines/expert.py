@@ -1,9 +1,11 @@
 """Part 4, expert: long_code samples that score > 90 and whose FE period is physically plausible, with the FE T1
 as ground truth, in the verl layout (`data_source`, `prompt`, `ability`, `reward_model.ground_truth`, `extra_info`).
 
-The physics test compares psi_T * T1(FE) with the GB 50009 Appendix F estimate (`scoring.PERIOD_BAND`), so a
-program that runs and says PASS but models a different building (wrong masses, units, missing diaphragm) is
-left out. Which samples qualify depends only on the long_code shards, so rebuilding gives the same ids.
+The physics test keeps T1(FE) within an engineering band for the building (`expert_select.period_band`: not
+stiffer than the infilled building of GB 50009 Appendix F, not so flexible that a first-mode drift estimate breaks
+the 1/550 limit), so a program that runs and says PASS but models a different building (wrong masses, units,
+missing diaphragm) is left out. Negative samples (the right answer is FAIL) are not RL prompts. Re-run parents
+must reach an expert score of 90 (`expert_select.expert_score`); every rejection is counted with its reason. Which samples qualify depends only on the long_code shards, so rebuilding gives the same ids.
 
 Hard filter (issue 15): the chosen parents' programs run again in the sandbox, whose probe reads the model each
 one built; a parent is dropped (with the reason) unless its period is `verified` against its own eigen solution
@@ -27,7 +29,7 @@ DATA_SOURCE = "civilinstruct"
 ABILITY = "structural_modeling"
 # What the selection reads of each long_code row (never the messages or the code), and how many chosen parents
 # are fetched whole at a time to be written in id order.
-SUMMARY_COLUMNS = ["id", "score", "execution", "extra"]
+SUMMARY_COLUMNS = ["id", "score", "execution", "extra", "spec"]
 WINDOW = 64
 SYSTEM_PROMPT = (
     "You are a structural engineer who writes OpenSeesPy. Answer with your reasoning in <think>...</think> and "
@@ -38,7 +40,7 @@ SYSTEM_PROMPT = (
 
 def qualifies(sample: Any) -> str | None:
     """None when a long_code sample becomes an expert sample, else the reason it does not."""
-    from civilinstruct.scoring import PERIOD_BAND
+    from civilinstruct.pipelines.expert_select import period_band
 
     execution = sample.execution
     if execution is None or execution.status != "ok":
@@ -47,12 +49,15 @@ def qualifies(sample: Any) -> str | None:
         return f"score <= {SCORE_THRESHOLD:g}"
     if not execution.period_s:
         return "no period printed"
-    design = sample.extra_dict().get("design", {})
+    extra = sample.extra_dict()
+    if extra.get("negative"):
+        return "negative sample: the right answer is FAIL, not an RL prompt"
+    design = extra.get("design", {})
     empirical, psi = design.get("empirical_t1_s"), design.get("psi_t")
     if not empirical or not psi:
         return "no empirical estimate recorded"
-    ratio = psi * execution.period_s / empirical
-    if not PERIOD_BAND[0] <= ratio <= PERIOD_BAND[1]:
+    low, high = period_band(json.loads(sample.spec), empirical, psi)
+    if not low <= execution.period_s <= high:
         return "period outside the plausible band"
     return None
 
@@ -103,13 +108,14 @@ class Summary:
     score: float | None
     execution: Any
     extra: str
+    spec: str
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Summary":
         from civilinstruct.store import Execution
 
         execution = None if row["execution"] is None else Execution.model_validate(row["execution"])
-        return cls(row["id"], row["score"], execution, row["extra"] or "{}")
+        return cls(row["id"], row["score"], execution, row["extra"] or "{}", row["spec"] or "{}")
 
     def extra_dict(self) -> dict[str, Any]:
         return json.loads(self.extra)
@@ -148,15 +154,20 @@ def physics_reject(parent: Any, run: Any) -> str | None:
     """Why a re-run parent fails the hard filter (not ok, period not verified, model not the spec's), or None."""
     from civilinstruct.design import BuildingSpec
     from civilinstruct.physics.conformance import check_conformance, wrong_fields
+    from civilinstruct.pipelines.expert_select import EXPERT_THRESHOLD, expert_score, weakest
 
     if run.status != "ok":
         return f"re-run: {run.status}"
     if run.period_check != "verified":
         return f"period {run.period_check}, not verified against its own eigen solution"
-    checked = check_conformance(BuildingSpec(**json.loads(parent.spec)), run.model)
+    spec = BuildingSpec(**json.loads(parent.spec))
+    checked = check_conformance(spec, run.model)
     if not checked["conforms"]:
         wrong = wrong_fields(checked)
         return "spec conformance: " + (", ".join(wrong) + " wrong" if wrong else "the building is not modelled")
+    score, parts = expert_score(spec, run)
+    if score < EXPERT_THRESHOLD:
+        return f"expert score < {EXPERT_THRESHOLD:g}: {weakest(parts)}"
     return None
 
 

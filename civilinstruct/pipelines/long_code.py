@@ -67,6 +67,7 @@ def iter_jobs(options: BuildOptions, committed: set[str], report: BuildReport) -
     """Sampled specs minus those already committed, designed as they are asked for (a design is not made before
     its chunk runs); undesignable specs are counted by rule."""
     from civilinstruct.codegen import TEMPLATE_VERSION
+    from civilinstruct.codegen.negative import EXPECTED_FAIL, is_negative
     from civilinstruct.design import DesignError, design
     from civilinstruct.design.sampling import iter_specs
     from civilinstruct.store import make_id
@@ -85,7 +86,10 @@ def iter_jobs(options: BuildOptions, committed: set[str], report: BuildReport) -
         except DesignError as exc:
             report.drop("not designable: " + rule_of(str(exc)))
             continue
-        yield Job(index=index, spec=spec, sample_id=sid, variant_seed=variant_seed, style_seed=style_seed, design=d)
+        job = Job(index=index, spec=spec, sample_id=sid, variant_seed=variant_seed, style_seed=style_seed, design=d)
+        if options.backend == "offline" and options.extra.get("negatives", True) and is_negative(options.seed, index):
+            job.notes.update(negative=True, expected_fail=EXPECTED_FAIL)
+        yield job
 
 
 def rule_of(message: str) -> str:
@@ -96,13 +100,18 @@ def rule_of(message: str) -> str:
 
 def write_offline(jobs: list[Job]) -> None:
     """Instruction variant and rule-based answer for each job."""
-    from civilinstruct.codegen import answer_for
+    from civilinstruct.codegen import answer_for, instruction_language
+    from civilinstruct.codegen.negative import given_members, light_design
     from civilinstruct.instructions import render_instruction
 
     for job in jobs:
         job.instruction = render_instruction(job.spec, job.variant_seed)
+        given = job.notes.get("negative", False)
+        if given:  # a negative sample: the instruction gives light members, the right answer is FAIL (issue 16)
+            job.design = light_design(job.design)
+            job.instruction += given_members(job.design, instruction_language(job.instruction))
         # thinking and comments in the instruction's language; what it leaves out stated as assumptions
-        style, job.code, job.answer = answer_for(job.design, job.instruction, job.style_seed)
+        style, job.code, job.answer = answer_for(job.design, job.instruction, job.style_seed, given)
         job.style = style.name
 
 
@@ -224,6 +233,17 @@ def spec_reject(job: Job, result: Any) -> str | None:
     return "spec conformance: " + (", ".join(wrong) + " wrong" if wrong else "the building is not modelled")
 
 
+def negative_reject(job: Job, result: Any) -> str | None:
+    """A negative sample whose clean run does not print FAIL on the check it was made to fail, else None."""
+    if not job.notes.get("negative") or result.status != "ok":
+        return None
+    expected = job.notes["expected_fail"]
+    stdout = result.stdout or ""
+    if re.search(rf"^{re.escape(expected)}:.*-> FAIL$", stdout, re.M) and "Compliance: FAIL" in stdout:
+        return None
+    return f"negative sample: {expected.lower()} did not fail"
+
+
 def build(store: Any, options: BuildOptions) -> BuildReport:
     """Build (or resume) the long_code part: `options.n` sampled specs from `options.seed`."""
     report = BuildReport(part=PART, version=VERSION)
@@ -245,7 +265,7 @@ def build(store: Any, options: BuildOptions) -> BuildReport:
                 results = sandbox.run_many([j.code for j in chunk], workers=options.workers)
                 for job, result in zip(chunk, results):
                     ran += 1
-                    if (reason := spec_reject(job, result)) is not None:
+                    if (reason := spec_reject(job, result) or negative_reject(job, result)) is not None:
                         report.drop(reason)
                         continue
                     if result.status != "ok":

@@ -96,6 +96,8 @@ class Splits(_Strict):
     seed: Seed = 0
     validation: float = Field(0.02, ge=0, description="SFT rows (parts 1-3) held out for validation")
     test: float = Field(0.11, ge=0, description="expert rows held out for the RL test")
+    expert_out_of_sft: bool = Field(True, description="leave out the SFT rows (parts 1-3) of buildings that have an "
+                                    "expert row, so the RL prompts are not memorised in SFT (issue 16)")
 
 
 class Decontaminate(_Strict):

@@ -6,7 +6,9 @@ How the labels are chosen (deterministic in the split seed and the set of buildi
 2. the RL test split takes expert buildings in hash order until it holds the requested number of expert rows;
 3. the SFT validation split takes other buildings (and api_pairs command groups) that have no expert row, in hash
    order, until it holds the requested number of rows of parts 1-3;
-4. everything else is `train`.
+4. everything else is `train`;
+5. with `expert_out_of_sft` (default on), the SFT rows (parts 1-3) of a building that has an expert row are left
+   out, so the RL prompts are not memorised in SFT.
 A long_code or bug_cot row of a test building is therefore in its part's `test` split: held out, never trained on.
 
 bug_cot rows come in bulk per building (one long_code program gives up to ~20 mutations), and a small build draws
@@ -92,6 +94,7 @@ class SplitPlan:
     counts: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     contaminated_rows: int = 0
     contaminated_buildings: int = 0
+    expert_sft_rows: int = 0  # SFT rows left out because their building has an expert row
     groups: int = 0
     shards: dict[str, list[Path]] = field(default_factory=dict)  # the snapshot the plan was made from
 
@@ -101,7 +104,8 @@ class SplitPlan:
     def summary(self) -> dict[str, Any]:
         return {"counts": {part: dict(c) for part, c in self.counts.items()},
                 "contaminated_rows": self.contaminated_rows,
-                "contaminated_buildings": self.contaminated_buildings, "groups": self.groups}
+                "contaminated_buildings": self.contaminated_buildings, "groups": self.groups,
+                "expert_sft_rows": self.expert_sft_rows}
 
 
 def latest_shards(store: Store, parts: list[str]) -> dict[str, list[Path]]:
@@ -172,9 +176,15 @@ def assign_splits(index: dict[str, list[tuple[str, str]]], config: Splits,
     _fill(label, pool, "validation", wanted, lambda k: sum(rows_per_group[k][p] for p in SFT_PARTS),
           _share_of_bulk(rows_per_group, dirty, wanted / sft_rows if sft_rows else 0.0))
 
+    expert_groups = {k for k, c in rows_per_group.items()  # buildings only: other groups are not RL prompts' buildings
+                     if k.startswith("building:") and any(c[p] for p in RL_PARTS)}
     for part, rows in index.items():
         for sid, key in rows:
             split = None if key in dirty else label.get(key, "train")
+            if split is not None and config.expert_out_of_sft and part in SFT_PARTS and key in expert_groups:
+                plan.labels[sid] = None  # an RL prompt's building: not trained on in SFT
+                plan.expert_sft_rows += 1
+                continue
             plan.labels[sid] = split
             if split is None:
                 plan.contaminated_rows += 1

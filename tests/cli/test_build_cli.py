@@ -221,7 +221,7 @@ def test_real_pipelines_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     demo["parts"] = {"api_pairs": {"per_command": 1, "n": 10, "docs": "embedded"}, "long_code": {"n": 4},
                      "bug_cot": {"n": 2}, "expert": {"n": 2}}
     demo["decontaminate"] = None
-    demo["splits"] = {"validation": 0.25, "test": 0.5}
+    demo["splits"] = {"validation": 0.25, "test": 0.5, "expert_out_of_sft": False}  # every stored row is exported
     manifest = tmp_path / "tiny.yaml"
     manifest.write_text(yaml.safe_dump(demo))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

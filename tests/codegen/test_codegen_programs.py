@@ -8,7 +8,10 @@ import re
 import pytest
 
 from civilinstruct.codegen import Style, answer, offline_answer, render, render_style, style_for
-from civilinstruct.codegen.styles import LANGUAGES, LAYOUTS, NAMINGS, NUMBERINGS
+from civilinstruct.codegen.hand import estimate
+from civilinstruct.codegen.skeleton import skeleton, skeleton_id
+from civilinstruct.codegen.styles import (CROSSCHECKS, ELEMENTS, GEOMETRIES, LANGUAGES, LAYOUTS, MODALS, NAMINGS,
+                                          NUMBERINGS, REPORTS)
 from civilinstruct.design import BuildingSpec, design
 from civilinstruct.physics.reading import read_compliance, read_max_drift, read_periods
 from civilinstruct.sandbox import Sandbox
@@ -59,20 +62,65 @@ def test_minimum_shear_amplification_is_reproduced(sandbox) -> None:
     d = design(BuildingSpec(function="residential", stories=11, story_height_m=4.2, bays_x=2, bays_y=2,
                             span_x_m=6.0, span_y_m=4.5, intensity=7, pga_g=0.10, design_group=1, site_class="I0"))
     assert d.shear_amplification > 1.05
-    result = sandbox.run(render(d, 11))
+    result = sandbox.run(render_style(d, Style("flat")))
     assert result.status == "ok"
     assert read_max_drift(result.stdout) == pytest.approx(d.max_drift, rel=5e-3)
     assert f"amplified by up to x{d.shear_amplification:.3f}" in result.stdout
 
 
-def test_every_style_prints_the_same_physics(sandbox, small_design) -> None:
+def _checks(stdout: str) -> list[str]:
+    """Periods and check lines: what the scorer and the taxonomy read."""
+    return [line for line in stdout.splitlines() if "->" in line or re.match(r"T\d+ = ", line)]
+
+
+def test_every_presentation_style_prints_the_same_output(sandbox, small_design) -> None:
     styles = _all_styles()
-    assert len({s.name for s in styles}) == 16
+    assert len({s.name for s in styles}) == 24
     codes = [render_style(small_design, s) for s in styles]
-    assert len(set(codes)) == 16
+    assert len(set(codes)) == 24
     outputs = [r.stdout for r in sandbox.run_many(codes)]
     assert all(out == outputs[0] for out in outputs), "a style changed what the program computes"
     assert "Compliance: PASS" in outputs[0]
+
+
+def _skeleton_styles() -> list[Style]:
+    return [Style(layout, "short", "en", "grid", g, e, m, c, r) for layout in LAYOUTS for g in GEOMETRIES
+            for e in ELEMENTS for m in MODALS for c in CROSSCHECKS for r in REPORTS
+            if not (e == "fiber" and m == "rsa")]  # a pair style_for never picks
+
+
+def test_every_skeleton_prints_the_same_checks_verified_and_conforming(sandbox, small_design) -> None:
+    from civilinstruct.physics.conformance import check_conformance
+
+    styles = _skeleton_styles()
+    codes = [render_style(small_design, s) for s in styles]
+    runs = list(sandbox.run_many(codes))
+    reference = _checks(runs[0].stdout)
+    assert len(reference) >= 9 + small_design.n_modes  # 8 checks, P-Delta and the periods
+    for style, run in zip(styles, runs):
+        assert run.status == "ok", (style.name, run.stderr[-800:])
+        assert run.period_check == "verified", style.name
+        assert check_conformance(small_design.spec, run.model)["conforms"], style.name
+        lines = _checks(run.stdout)
+        if style.element == "elastic":
+            assert lines == reference, style.name  # same commands in another order: the same numbers
+        else:  # fibre columns: 40 fibres give 0.9994 of b^4/12, forces move in the third digit at most
+            assert [line.split("->")[-1] for line in lines] == [line.split("->")[-1] for line in reference]
+            assert read_periods(run.stdout)[0] == pytest.approx(small_design.t1_s, rel=1e-3)
+        assert ("Equivalent lateral force method (GB 50011 5.2.1)" in run.stdout) == (style.crosscheck != "none")
+        assert ("| Story | V (kN) |" in run.stdout) == (style.report == "table")
+    ids = {skeleton_id(code) for code in codes}
+    assert len(ids) == len(codes)  # every skeleton axis changes the calls or the blocks
+
+
+def test_skeleton_ignores_presentation(small_design) -> None:
+    a = render_style(small_design, Style("flat", "descriptive", "en", "grid", "table", "fiber", "props"))
+    b = render_style(small_design, Style("flat", "short", "zh", "sequential", "table", "fiber", "props"))
+    assert a != b and skeleton(a) == skeleton(b)
+    names, kinds = skeleton(a)
+    assert names.index("element") < names.index("eigen") < names.index("modalProperties")
+    assert "For" in kinds and "FunctionDef" in kinds and "ClassDef" not in kinds
+    assert "ClassDef" in skeleton(render_style(small_design, Style("class")))[1]
 
 
 def test_programs_are_long_commented_and_parse(small_design) -> None:
@@ -87,8 +135,16 @@ def test_programs_are_long_commented_and_parse(small_design) -> None:
     assert "刚性楼板" in zh and "ops.equalDOF" in zh
 
 
+BUILDING = design(BuildingSpec(stories=3, bays_x=2, bays_y=2))
+
+
 def test_style_seed_picks_all_styles() -> None:
-    assert len({style_for(seed).name for seed in range(400)}) == 16
+    picked = [style_for(seed) for seed in range(400)]
+    for axis, values in (("layout", LAYOUTS), ("naming", NAMINGS), ("language", LANGUAGES), ("numbering", NUMBERINGS),
+                         ("geometry", GEOMETRIES), ("element", ELEMENTS), ("modal", MODALS),
+                         ("crosscheck", CROSSCHECKS), ("report", REPORTS)):
+        assert {getattr(s, axis) for s in picked} == set(values), axis
+    assert len({skeleton_id(render_style(BUILDING, s)) for s in picked[:100]}) >= 12
     assert style_for(7) == style_for(7)
 
 
@@ -98,7 +154,11 @@ def test_answer_format(small_design) -> None:
     assert match is not None
     think, code = match.groups()
     assert code == render(small_design, 3).rstrip()
-    assert "Tg = 0.65 s" in think and "alpha_max = 0.24" in think and "iteration 1" in think
+    assert "Tg = 0.65 s" in think and "alpha_max = 0.24" in think and "Preliminary columns" in think
+    h = estimate(small_design)
+    assert f"F_Ek = alpha1 x 0.85 G_E = {h.f_ek_kn:.1f} kN" in think and f"T1 ~ {h.t_emp_s:.2f} s" in think
+    for fe in (f"{small_design.t1_s:.3f}", f"{small_design.max_beam_dc:.2f} ", "iteration"):  # no FE numbers
+        assert fe not in think, fe
     assert "```" not in think
 
 

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from civilinstruct.codegen import answer, render, style_for, think_text
+from civilinstruct.codegen.hand import estimate
 from civilinstruct.codegen.think_zh import iteration_zh
 from civilinstruct.design import BuildingSpec, Design, design
 from civilinstruct.instructions import parse_instruction, unstated_fields
@@ -57,9 +58,12 @@ def test_zh_and_en_derivations_carry_the_same_numbers(designed: Design) -> None:
     assert len(en.splitlines()) == len(zh.splitlines())  # same structure, line for line
     # Chinese practice writes intensity 8.5 as "8 度（0.30g）"; everything else is the same number, same format.
     assert set(NUMBER.findall(en)) - {f"{designed.spec.intensity:g}"} == set(NUMBER.findall(zh))
-    for key in (f"T1 = {designed.t1_s:.3f} s", f"Tg = {designed.tg_s:.2f} s", f"alpha_max = {designed.alpha_max:.2f}",
-                f"1/{1 / designed.max_drift:.0f}", f"{designed.base_shear_kn:.1f} kN"):
+    hand = estimate(designed)
+    for key in (f"{hand.t_emp_s:.2f} s", f"Tg = {designed.tg_s:.2f} s", f"alpha_max = {designed.alpha_max:.2f}",
+                f"alpha1 = {hand.alpha_1:.4f}", f"{hand.f_ek_kn:.1f} kN", f"{hand.column_min_m * 1000:.0f} mm"):
         assert key in en and key in zh
+    for fe in (f"{designed.t1_s:.3f}", f"1/{1 / designed.max_drift:.0f}", f"{designed.base_shear_kn:.1f} kN"):
+        assert fe not in en and fe not in zh  # analysis results are the program's output, not the thinking
 
 
 def test_en_styled_answer_is_unchanged(designed: Design) -> None:

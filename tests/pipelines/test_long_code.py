@@ -42,8 +42,11 @@ def test_build_writes_scored_executed_samples_and_resumes(tmp_path) -> None:
         assert (len(re.findall(r"[\u4e00-\u9fff]", think)) > 20) == chinese_code  # the derivation in its language
         languages.add(chinese_code)
         assert s.execution.status == "ok" and s.score == 100.0
-        assert s.ground_truth == s.execution.period_s and s.execution.compliance == "pass"
         extra = json.loads(s.extra)
+        negative = extra.get("negative", False)  # light beams given by the instruction: FAIL, the check named
+        assert s.ground_truth == s.execution.period_s and s.execution.compliance == ("fail" if negative else "pass")
+        if negative:  # the pipeline drops a negative whose named check did not fail (tests/codegen/test_negative.py)
+            assert extra["expected_fail"] == "Beam flexure check" and "Failing checks: " in s.code
         assert extra["verdict_consistent"] and extra["lines"] >= 200
         assert abs(s.ground_truth - extra["design"]["t1_model_s"]) / s.ground_truth < 1e-3
     assert languages == {True, False}

@@ -14,7 +14,7 @@ from civilinstruct.release.export import MARKER, export_release, prompt_messages
 from civilinstruct.release.manifest import Splits, parse_manifest
 from release_fixtures import building
 
-SPLITS = Splits(seed=0, validation=0.2, test=0.3)
+SPLITS = Splits(seed=0, validation=0.2, test=0.3, expert_out_of_sft=False)  # rows per split, all parts
 
 
 def test_hf_export_loads_with_datasets(release_data: tuple[Path, dict], tmp_path: Path) -> None:

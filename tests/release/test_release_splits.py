@@ -44,7 +44,7 @@ def test_every_group_in_one_split(release_data: tuple[Path, dict]) -> None:
     lc_keys = {sid: key for sid, key in index["long_code"]}
     for s, (sid, key) in zip(samples["bug_cot"], index["bug_cot"]):
         assert key == lc_keys[s.lineage.parent_ids[0]]
-    plan = assign_splits(index, Splits(seed=0, validation=0.2, test=0.3))
+    plan = assign_splits(index, Splits(seed=0, validation=0.2, test=0.3, expert_out_of_sft=False))
     for key, splits in _groups_per_split(index, plan).items():
         assert len(splits) == 1, (key, splits)
     assert set(plan.counts["expert"]) <= {"train", "test"} and plan.counts["expert"]["test"] >= 1
@@ -66,8 +66,8 @@ def test_counts_follow_the_config(release_data: tuple[Path, dict]) -> None:
 
 def test_same_inputs_same_plan_other_seed_other_plan(release_data: tuple[Path, dict]) -> None:
     data, _ = release_data
-    a, _ = plan_release(Store(data), Splits(seed=0, validation=0.2, test=0.3))
-    b, _ = plan_release(Store(data), Splits(seed=0, validation=0.2, test=0.3))
+    a, _ = plan_release(Store(data), Splits(seed=0, validation=0.2, test=0.3, expert_out_of_sft=False))
+    b, _ = plan_release(Store(data), Splits(seed=0, validation=0.2, test=0.3, expert_out_of_sft=False))
     c, _ = plan_release(Store(data), Splits(seed=7, validation=0.2, test=0.3))
     assert a.labels == b.labels and a.labels != c.labels
 
@@ -107,7 +107,7 @@ def test_property_no_group_in_two_splits(rows, val, test, seed) -> None:
     index: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for i, (part, g) in enumerate(rows):
         index[part].append((f"id{i}", f"g{g}"))
-    plan = assign_splits(dict(index), Splits(seed=seed, validation=val, test=test), contaminated={"g0"})
+    plan = assign_splits(dict(index), Splits(seed=seed, validation=val, test=test, expert_out_of_sft=False), contaminated={"g0"})
     for key, splits in _groups_per_split(index, plan).items():
         assert len(splits) == 1
         assert (None in splits) == (key == "g0")
@@ -146,11 +146,26 @@ def test_a_building_with_most_bug_cot_rows_is_held_out_only_if_nothing_else_fits
                 "bug_cot": [(f"bug-{k}-{j}", k) for k in keys for j in range(bug_rows[k])]}
 
     index = index_with({k: 20 if k == heavy else 1 for k in keys})
-    plan = assign_splits(index, Splits(seed=0, validation=0, test=0.25))
+    plan = assign_splits(index, Splits(seed=0, validation=0, test=0.25, expert_out_of_sft=False))
     assert plan.split_of(f"lc-{heavy}") == "train" and plan.split_of(f"bug-{heavy}-0") == "train"
     assert plan.counts["expert"]["test"] == 2 and plan.counts["bug_cot"]["test"] <= 7  # 25 % of 27, rounded up
     assert all(len(splits) == 1 for splits in _groups_per_split(index, plan).values())
 
     bulky = index_with({k: 20 for k in keys})  # every building is bulky: the split is filled all the same
-    plan = assign_splits(bulky, Splits(seed=0, validation=0, test=0.25), contaminated={heavy})
+    plan = assign_splits(bulky, Splits(seed=0, validation=0, test=0.25, expert_out_of_sft=False), contaminated={heavy})
     assert plan.counts["expert"]["test"] == 2 and plan.split_of(f"bug-{heavy}-0") is None
+
+
+def test_expert_buildings_stay_out_of_sft_by_default() -> None:
+    from civilinstruct.release.manifest import RL_PARTS, SFT_PARTS
+
+    rl_part, sft_part = RL_PARTS[0], SFT_PARTS[0]
+    index = {sft_part: [(f"lc-{k}", f"building:{k}") for k in ("a", "b", "c", "d")] + [("lc-s", "spec:s")],
+             rl_part: [("ex-a", "building:a"), ("ex-b", "building:b"), ("ex-s", "spec:s")]}
+    plan = assign_splits(index, Splits(seed=0, validation=0, test=0.4))
+    assert plan.split_of("lc-a") is None and plan.split_of("lc-b") is None and plan.expert_sft_rows == 2
+    assert plan.split_of("ex-a") is not None and plan.split_of("ex-b") is not None  # the RL rows themselves stay
+    assert plan.split_of("lc-c") == plan.split_of("lc-d") == "train"
+    assert plan.split_of("lc-s") is not None  # not a building: nothing to memorise
+    kept = assign_splits(index, Splits(seed=0, validation=0, test=0.5, expert_out_of_sft=False))
+    assert kept.split_of("lc-a") is not None and kept.expert_sft_rows == 0
