@@ -61,12 +61,8 @@ def check_module(module: str, extra: str) -> Check:
 
 def run_checks(data_dir: Path = Path(".")) -> list[Check]:
     """All checks, the sandbox's isolation probes included."""
-    checks = [check_openseespy(), check_blas(), check_disk(data_dir)]
-    try:
-        from civilinstruct.sandbox.checks import doctor_checks
-    except ModuleNotFoundError:
-        checks.append(Check("sandbox", "missing", "sandbox module not available"))
-    else:
-        checks.extend(doctor_checks())
+    from civilinstruct.sandbox.checks import doctor_checks
+
+    checks = [check_openseespy(), check_blas(), check_disk(data_dir), *doctor_checks()]
     checks += [check_module("trl", "train"), check_module("ray", "ray")]
     return checks
