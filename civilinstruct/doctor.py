@@ -6,24 +6,11 @@ import importlib
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
 
-Status = Literal["ok", "degraded", "missing"]
+from civilinstruct.health import Check, Status
 
-
-@dataclass(frozen=True)
-class Check:
-    """One line of the doctor's report."""
-
-    name: str
-    status: Status
-    detail: str
-    fix: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+__all__ = ["Check", "Status", "run_checks"]
 
 
 def check_openseespy() -> Check:
