@@ -4,7 +4,7 @@ Every import counts, the lazy ones inside functions and under TYPE_CHECKING incl
 does not remove it), and so does a string that names a module of ours ("civilinstruct.x.y" or "civilinstruct.x:f"),
 because `importlib.import_module` turns it into one. Layers, lowest first (issue 19's order, on today's folders):
 
-    errors < health, progress, physics, store < instructions, design (the spec) < codegen, docs, llm < sandbox
+    errors, parts < health, progress, physics, store < instructions, design (the spec) < codegen, docs, llm < sandbox
     < scoring, reward, rewardparts < pipelines, apipairs, bugcot < bench < release, hub < train, server < cli, doctor
 
 Within a layer a module may import its own layer-mates, except where the layer is a row of independent peers
@@ -23,7 +23,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "civilinstruct"
 
 LAYERS: list[set[str]] = [
-    {"", "errors"},  # "" is the package root (its __version__)
+    {"", "errors", "parts"},  # "" is the package root (its __version__); parts: the part list, the generator name
     {"health", "progress", "physics", "store"},
     {"instructions", "design"},
     {"codegen", "docs", "llm"},

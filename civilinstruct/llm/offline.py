@@ -28,8 +28,9 @@ from civilinstruct.llm.base import BackendBase
 from civilinstruct.llm.parsing import parse_json_output
 from civilinstruct.llm.prompts import render
 from civilinstruct.llm.types import GenerationResult
+from civilinstruct.parts import OFFLINE_GENERATOR
 
-GENERATOR = "offline/rules-v1"
+GENERATOR = OFFLINE_GENERATOR
 
 OFFLINE_HANDLERS: dict[str, str] = {
     "codegen": "civilinstruct.codegen:offline_answer",

@@ -152,7 +152,7 @@ def generated_parents(options: BuildOptions) -> list[Parent]:
         except CivilError:
             continue
         spec_json = spec.model_dump_json()
-        pid = make_id("long_code", spec=json.loads(spec_json), generator="offline/rules-v1", seed=options.seed + index,
+        pid = make_id("long_code", spec=json.loads(spec_json), generator=OFFLINE_GENERATOR, seed=options.seed + index,
                       template=TEMPLATE_VERSION)  # a new design basis or template makes new parents
         parents.append(Parent(pid, code, None, False, spec_json))
     return parents
