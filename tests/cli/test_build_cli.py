@@ -115,6 +115,7 @@ def test_build_one_part(toy: Path, tmp_path: Path) -> None:
     assert Store(tmp_path / "d").read("long_code").num_rows == 3
 
 
+@pytest.mark.slow
 def test_manifest_builds_in_order_with_overrides_and_exports(toy: Path, tmp_path: Path) -> None:
     data = tmp_path / "d"
     res = CliRunner().invoke(app, ["build", str(_manifest(tmp_path)), "--data", str(data), "--workers", "3", "--json"])
@@ -178,6 +179,7 @@ def test_pipeline_that_cannot_import_fails_loudly(toy: Path, tmp_path: Path, mon
     assert res.exception.name == "toy_not_there"
 
 
+@pytest.mark.slow
 def test_sigkill_then_resume(toy: Path, tmp_path: Path) -> None:
     """Kill the build mid-part with SIGKILL; the same command finishes it with every id exactly once."""
     data = tmp_path / "d"
