@@ -9,7 +9,7 @@ import pytest
 from trainkit import frame_program, invoke_json
 
 pytest.importorskip("trl")
-pytestmark = pytest.mark.train
+pytestmark = [pytest.mark.train, pytest.mark.slow]  # its module fixtures train real (tiny) models
 
 
 def _metrics(run: Path) -> list[dict]:
@@ -45,7 +45,6 @@ def test_sft_lowers_the_training_loss(sft_run: Path) -> None:
     assert summary["steps"] == 80 and summary["data"]["per_part"] == {"api_pairs": 6, "long_code": 4, "bug_cot": 1}
 
 
-@pytest.mark.slow
 def test_sft_checkpoint_loads_back_trained(sft_run: Path, tiny_model: Path) -> None:
     chat = _chat(2)
     assert _loss_on(sft_run, chat) < 0.5 * _loss_on(tiny_model, chat)
@@ -54,7 +53,6 @@ def test_sft_checkpoint_loads_back_trained(sft_run: Path, tiny_model: Path) -> N
     assert _loss_on(checkpoint, chat) < _loss_on(tiny_model, chat)
 
 
-@pytest.mark.slow
 def test_grpo_runs_the_real_reward_and_logs_it(grpo_run: Path) -> None:
     steps = [r for r in _metrics(grpo_run) if "reward" in r]
     assert [r["step"] for r in steps] == [1, 2]
@@ -84,7 +82,6 @@ def test_grpo_checkpoint_loads_back_and_generates(grpo_run: Path, tiny_model: Pa
     assert _loss_on(grpo_run, _chat(2)) < 0.5 * _loss_on(tiny_model, _chat(2))  # it started from the SFT policy
 
 
-@pytest.mark.slow
 def test_sft_with_lora_writes_adapter_and_merged_model(tmp_path: Path, train_data: Path, tiny_model: Path) -> None:
     (tmp_path / "lora.yaml").write_text("lora_r: 4\nlora_alpha: 8\ngradient_checkpointing: false\nmax_length: 256\n")
     summary = invoke_json(["train", "sft", "--data", str(train_data), "--model", str(tiny_model), "--lora",
