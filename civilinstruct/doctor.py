@@ -6,24 +6,11 @@ import importlib
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
 
-Status = Literal["ok", "degraded", "missing"]
+from civilinstruct.health import Check, Status
 
-
-@dataclass(frozen=True)
-class Check:
-    """One line of the doctor's report."""
-
-    name: str
-    status: Status
-    detail: str
-    fix: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+__all__ = ["Check", "Status", "run_checks"]
 
 
 def check_openseespy() -> Check:
@@ -61,12 +48,8 @@ def check_module(module: str, extra: str) -> Check:
 
 def run_checks(data_dir: Path = Path(".")) -> list[Check]:
     """All checks, the sandbox's isolation probes included."""
-    checks = [check_openseespy(), check_blas(), check_disk(data_dir)]
-    try:
-        from civilinstruct.sandbox.checks import doctor_checks
-    except ModuleNotFoundError:
-        checks.append(Check("sandbox", "missing", "sandbox module not available"))
-    else:
-        checks.extend(doctor_checks())
+    from civilinstruct.sandbox.checks import doctor_checks
+
+    checks = [check_openseespy(), check_blas(), check_disk(data_dir), *doctor_checks()]
     checks += [check_module("trl", "train"), check_module("ray", "ray")]
     return checks

@@ -20,6 +20,7 @@ from typing import Any
 from civilinstruct.design.spec import BuildingSpec
 from civilinstruct.errors import CivilError
 from civilinstruct.physics import codes
+from civilinstruct.physics.conformance import check_conformance
 
 DEFAULTS: dict[str, Any] = {"function": "office", "story_height_m": 3.5, "bays_x": 3, "bays_y": 2, "span_x_m": 6.0,
                             "span_y_m": 6.0, "intensity": 8.0, "design_group": 2, "site_class": "II"}
@@ -323,3 +324,13 @@ def offline_rewrite(text: str, seed: int = 0) -> str:
         if candidate != original and parse_instruction(candidate) == spec:
             return candidate
     return original
+
+
+def conformance_for_instruction(instruction: str, model: Any) -> dict[str, Any] | None:
+    """`check_conformance` for the building an instruction describes; None when it names no building. Here, not
+    in physics: physics stays below the instruction text it is compared with."""
+    try:
+        spec = parse_instruction(instruction)
+    except CivilError:
+        return None
+    return check_conformance(spec, model)

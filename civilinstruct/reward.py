@@ -84,7 +84,7 @@ def conformance(instruction: str | None, run: Any) -> dict[str, Any] | None:
     """Spec conformance of the model a run built, for the building the instruction asks for (None: unknown)."""
     if not instruction or run is None:
         return None
-    from civilinstruct.physics.conformance import conformance_for_instruction
+    from civilinstruct.instructions import conformance_for_instruction
 
     return conformance_for_instruction(instruction, getattr(run, "model", None))
 

@@ -21,8 +21,9 @@ from civilinstruct.apipairs.text import _ASKS, _ASKS_USE, _summary, _what, is_ge
 from civilinstruct.apipairs.verify import Group
 from civilinstruct.apipairs.verify import groups as _groups
 from civilinstruct.docs.model import Command, DocPage, Param, Signature  # noqa: F401
+from civilinstruct.parts import OFFLINE_GENERATOR
 
-GENERATOR = "offline/rules-v1"
+GENERATOR = OFFLINE_GENERATOR
 # Commands whose flag groups are really a fixed recipe: exactly these switches make a working call.
 _NODE_REC = {"-file", "-time", "-node", "-dof"}
 _ELE_REC = {"-file", "-time", "-ele"}

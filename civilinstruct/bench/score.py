@@ -83,7 +83,7 @@ def score_rows(rows: Sequence[dict[str, Any]], sandbox: Any, k: int = 5, progres
     else:
         programs = [extract_program(t) for t in texts]
         evaluated = [(None, p, run) for p, run in zip(programs, run_programs(programs, sandbox, progress))]
-    from civilinstruct.physics.conformance import conformance_for_instruction
+    from civilinstruct.instructions import conformance_for_instruction
 
     outcomes = [judge(str(row["case_id"]), int(row["sample_index"]), program, run, gt, reward,
                       conformance=conformance_for_instruction(row["instruction"], getattr(run, "model", None))

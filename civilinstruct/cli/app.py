@@ -51,14 +51,8 @@ def _root(
     configure(quiet=quiet, verbose=verbose, no_progress=no_progress)
 
 
-for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(_name)
-    except ModuleNotFoundError as _exc:  # a command module not written yet: the rest of the CLI still works
-        if _exc.name != _name:
-            raise
-        continue
-    _module.register(app)
+for _name in COMMAND_MODULES:  # a module that fails to import is a bug: let it raise, never skip a command
+    importlib.import_module(_name).register(app)
 
 
 def main() -> None:

@@ -28,8 +28,9 @@ from civilinstruct.llm.base import BackendBase
 from civilinstruct.llm.parsing import parse_json_output
 from civilinstruct.llm.prompts import render
 from civilinstruct.llm.types import GenerationResult
+from civilinstruct.parts import OFFLINE_GENERATOR
 
-GENERATOR = "offline/rules-v1"
+GENERATOR = OFFLINE_GENERATOR
 
 OFFLINE_HANDLERS: dict[str, str] = {
     "codegen": "civilinstruct.codegen:offline_answer",
@@ -50,10 +51,7 @@ def resolve_handler(template: str) -> Callable[..., Any]:
         raise CivilError(f"the offline backend has no handler for template {template!r}; "
                          f"known: {', '.join(sorted(OFFLINE_HANDLERS))}")
     module_name, _, func_name = path.partition(":")
-    try:
-        return getattr(importlib.import_module(module_name), func_name)
-    except (ImportError, AttributeError) as exc:
-        raise CivilError(f"offline handler {path} for template {template!r} is not available: {exc}") from exc
+    return getattr(importlib.import_module(module_name), func_name)  # a registered path that fails is a bug: raise
 
 
 def _words(text: str) -> int:

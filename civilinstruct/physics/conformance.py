@@ -1,7 +1,7 @@
 """Spec conformance: does the model a program built match the building its instruction asked for?
 
 The source paper calls this semantic alignment. A program can print a plausible period for any frame; here the
-building is read from the instruction (`civilinstruct.instructions.parse_instruction`) and compared with the
+building is read from the instruction (`civilinstruct.instructions.conformance_for_instruction`) and compared with the
 model the sandbox probed from the OpenSees domain the program left (`RunResult.model`), never with what the
 program printed. Each field is `ok`, `wrong` or `not_modelled`:
 
@@ -97,18 +97,6 @@ def check_conformance(spec: Any, model: Any) -> dict[str, Any]:
                 and "wrong" not in status.values())
     return {"conforms": conforms, "fields": status, "expected": expected, "modelled": modelled,
             "tolerances": TOLERANCES}
-
-
-def conformance_for_instruction(instruction: str, model: Any) -> dict[str, Any] | None:
-    """`check_conformance` for the building an instruction describes; None when it names no building."""
-    from civilinstruct.errors import CivilError
-    from civilinstruct.instructions import parse_instruction  # imported here: physics stays below instructions
-
-    try:
-        spec = parse_instruction(instruction)
-    except CivilError:
-        return None
-    return check_conformance(spec, model)
 
 
 def wrong_fields(result: dict[str, Any] | None) -> list[str]:

@@ -140,13 +140,10 @@ def load_parents(store: Store, options: BuildOptions) -> tuple[Iterable[Parent],
 
 
 def generated_parents(options: BuildOptions) -> list[Parent]:
-    try:
-        from civilinstruct.codegen import TEMPLATE_VERSION, render
-        from civilinstruct.design import design
-        from civilinstruct.design.sampling import iter_specs
-    except ImportError as exc:
-        raise CivilError(f"no long_code part in the store and design/codegen are unavailable ({exc}); "
-                         "build long_code first") from exc
+    from civilinstruct.codegen import TEMPLATE_VERSION, render
+    from civilinstruct.design import design
+    from civilinstruct.design.sampling import iter_specs
+
     count = int(options.extra.get("programs", max(1, (options.n or DEFAULT_N) // 12 + 1)))
     parents = []
     for index, spec in enumerate(iter_specs(count, options.seed)):
@@ -155,7 +152,7 @@ def generated_parents(options: BuildOptions) -> list[Parent]:
         except CivilError:
             continue
         spec_json = spec.model_dump_json()
-        pid = make_id("long_code", spec=json.loads(spec_json), generator="offline/rules-v1", seed=options.seed + index,
+        pid = make_id("long_code", spec=json.loads(spec_json), generator=OFFLINE_GENERATOR, seed=options.seed + index,
                       template=TEMPLATE_VERSION)  # a new design basis or template makes new parents
         parents.append(Parent(pid, code, None, False, spec_json))
     return parents

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from civilinstruct.parts import OFFLINE_GENERATOR
 from civilinstruct.pipelines.base import BuildOptions, BuildReport, PartProgress, batched
 
 PART = "long_code"
@@ -40,7 +41,7 @@ class Job:
     instruction: str = ""
     answer: str = ""
     code: str = ""
-    generator: str = "offline/rules-v1"
+    generator: str = OFFLINE_GENERATOR
     prompt_template: str | None = None
     prompt_hash: str | None = None
     usage: dict[str, int] = field(default_factory=dict)
@@ -49,7 +50,7 @@ class Job:
 
 
 def generator_name(options: BuildOptions) -> str:
-    return "offline/rules-v1" if options.backend == "offline" else f"openai/{options.model}"
+    return OFFLINE_GENERATOR if options.backend == "offline" else f"openai/{options.model}"
 
 
 def seeds_for(seed: int, index: int) -> tuple[int, int]:

@@ -9,10 +9,53 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from civilinstruct.train.lengths import SAMPLE_ROWS, char_counter, percentiles
+from civilinstruct.errors import CivilError
+
+# The counters live here, below `train` (whose length checks import them): one way to count a chat's length.
+SAMPLE_ROWS = 2000  # rows measured (a seeded sample of larger data: the share is what matters)
+
+Counter_ = Callable[[list[dict[str, str]], bool], int]
+
+
+def tokenizer_counter(model_dir: str | Path) -> Counter_:
+    """Tokens of a chat under the model's chat template (transformers' tokenizer only; torch stays unloaded)."""
+    from transformers import AutoTokenizer
+
+    try:
+        tok = AutoTokenizer.from_pretrained(str(model_dir))
+    except (OSError, ValueError) as exc:
+        raise CivilError(f"{model_dir}: cannot load the tokenizer to measure lengths ({exc})") from None
+
+    def count(chat: list[dict[str, str]], generation_prompt: bool) -> int:
+        if getattr(tok, "chat_template", None):
+            ids = tok.apply_chat_template(chat, tokenize=True, add_generation_prompt=generation_prompt)
+            if isinstance(ids, dict) or hasattr(ids, "keys"):  # newer transformers return a BatchEncoding
+                ids = ids["input_ids"]
+            return len(ids)
+        return len(tok("\n".join(m["content"] for m in chat)).input_ids)
+
+    return count
+
+
+def char_counter(chat: list[dict[str, str]], generation_prompt: bool = False) -> int:
+    """Characters of a chat's contents (what `stats` reports without a tokenizer)."""
+    return sum(len(m["content"]) for m in chat)
+
+
+def percentiles(values: Sequence[int]) -> dict[str, int]:
+    """p50 / p90 / p95 / p99 / max of a list of lengths (nearest rank)."""
+    if not values:
+        return {}
+    ordered = sorted(values)
+
+    def at(q: float) -> int:
+        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+    return {"n": len(ordered), "p50": at(0.5), "p90": at(0.9), "p95": at(0.95), "p99": at(0.99), "max": ordered[-1]}
 
 
 def _chat(messages: Any) -> list[dict[str, str]]:
@@ -26,7 +69,6 @@ def length_stats(data_dir: str | Path, tokenizer: str | Path | None = None, part
     from civilinstruct.release.manifest import PART_ORDER
     from civilinstruct.release.splits import assign_splits, index_store, latest_shards
     from civilinstruct.store import Store, iter_shard
-    from civilinstruct.train.lengths import tokenizer_counter
 
     store = Store(data_dir)
     settings = release_settings(data_dir)

@@ -13,15 +13,14 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from civilinstruct import parts
 from civilinstruct.errors import CivilError
 from civilinstruct.limits import Count, OptCount, OptPerCommand, OptSeed, Seed, ShardSize, Timeout, Workers
 
-# Parts in dependency order: bug_cot and expert read the long_code shards.
-PART_ORDER: tuple[str, ...] = ("api_pairs", "long_code", "bug_cot", "expert")
+PART_ORDER: tuple[str, ...] = parts.PARTS  # in dependency order: bug_cot and expert read the long_code shards
 DEPENDS_ON: dict[str, tuple[str, ...]] = {"api_pairs": (), "long_code": (), "bug_cot": ("long_code",),
                                           "expert": ("long_code",)}
-SFT_PARTS: tuple[str, ...] = ("api_pairs", "long_code", "bug_cot")
-RL_PARTS: tuple[str, ...] = ("expert",)
+SFT_PARTS, RL_PARTS = parts.SFT_PARTS, parts.RL_PARTS
 
 
 class _Strict(BaseModel):

@@ -13,8 +13,8 @@ import socket
 import subprocess
 from pathlib import Path
 
-from civilinstruct.doctor import Check
 from civilinstruct.errors import CivilError
+from civilinstruct.health import Check
 from civilinstruct.sandbox import isolation
 
 _FIX_BWRAP = "apt-get install bubblewrap (and allow unprivileged or root namespaces)"

@@ -9,8 +9,11 @@ from typing import Any, Literal
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
 
-Part = Literal["api_pairs", "long_code", "bug_cot", "expert"]
-PARTS: tuple[str, ...] = ("api_pairs", "long_code", "bug_cot", "expert")
+from civilinstruct import parts
+from civilinstruct.parts import OFFLINE_GENERATOR
+
+Part = Literal["api_pairs", "long_code", "bug_cot", "expert"]  # a type spells them out; a test keeps it = PARTS
+PARTS = parts.PARTS
 RunStatus = Literal["ok", "error", "timeout", "crashed", "killed", "oom", "terminated"]
 
 
@@ -46,7 +49,7 @@ class Lineage(BaseModel):
 
     pipeline: str
     pipeline_version: str
-    generator: str = "offline/rules-v1"
+    generator: str = OFFLINE_GENERATOR
     prompt_template: str | None = None
     prompt_hash: str | None = None
     seed: int | None = None

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from civilinstruct.errors import CivilError
+from civilinstruct.parts import RL_PARTS, SFT_PARTS
 
 RECIPES = Path(__file__).with_name("recipes")  # YAML settings for an 8B code model with LoRA on one 80 GB GPU
-SFT_PARTS: tuple[str, ...] = ("api_pairs", "long_code", "bug_cot")  # stage I (paper: parts 1-3)
-GRPO_PARTS: tuple[str, ...] = ("expert",)  # stage II (paper: part 4, FE period as ground truth)
+GRPO_PARTS: tuple[str, ...] = RL_PARTS  # stage II reads the RL parts; stage I the SFT_PARTS
 Precision = Literal["auto", "bf16", "fp16", "fp32"]
 
 

@@ -9,59 +9,23 @@ cut, unless `--allow-truncation`, in which case it warns and records the share i
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from civilinstruct.errors import CivilError
+from civilinstruct.release.lengthstats import SAMPLE_ROWS, Counter_, char_counter, percentiles, tokenizer_counter
+
+__all__ = ["MAX_CUT_SHARE", "SAMPLE_ROWS", "char_counter", "check_lengths", "grpo_report", "percentiles",
+           "sft_report", "tokenizer_counter"]
 
 MAX_CUT_SHARE = 0.05  # "more than a few percent"
-SAMPLE_ROWS = 2000  # rows measured (a seeded sample of larger data: the share is what matters)
-
-Counter_ = Callable[[list[dict[str, str]], bool], int]
-
-
-def tokenizer_counter(model_dir: str | Path) -> Counter_:
-    """Tokens of a chat under the model's chat template (transformers' tokenizer only; torch stays unloaded)."""
-    from transformers import AutoTokenizer
-
-    try:
-        tok = AutoTokenizer.from_pretrained(str(model_dir))
-    except (OSError, ValueError) as exc:
-        raise CivilError(f"{model_dir}: cannot load the tokenizer to measure lengths ({exc})") from None
-
-    def count(chat: list[dict[str, str]], generation_prompt: bool) -> int:
-        if getattr(tok, "chat_template", None):
-            ids = tok.apply_chat_template(chat, tokenize=True, add_generation_prompt=generation_prompt)
-            if isinstance(ids, dict) or hasattr(ids, "keys"):  # newer transformers return a BatchEncoding
-                ids = ids["input_ids"]
-            return len(ids)
-        return len(tok("\n".join(m["content"] for m in chat)).input_ids)
-
-    return count
-
-
-def char_counter(chat: list[dict[str, str]], generation_prompt: bool = False) -> int:
-    """Characters of a chat's contents (what `stats` reports without a tokenizer)."""
-    return sum(len(m["content"]) for m in chat)
 
 
 def _sample(items: Sequence[Any], seed: int) -> list[Any]:
     if len(items) <= SAMPLE_ROWS:
         return list(items)
     return random.Random(seed).sample(list(items), SAMPLE_ROWS)
-
-
-def percentiles(values: Sequence[int]) -> dict[str, int]:
-    """p50 / p90 / p95 / p99 / max of a list of lengths (nearest rank)."""
-    if not values:
-        return {}
-    ordered = sorted(values)
-
-    def at(q: float) -> int:
-        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
-
-    return {"n": len(ordered), "p50": at(0.5), "p90": at(0.9), "p95": at(0.95), "p99": at(0.99), "max": ordered[-1]}
 
 
 def sft_report(rows: Sequence[dict[str, Any]], max_length: int, count: Counter_, seed: int = 0) -> dict[str, Any]:

@@ -59,6 +59,7 @@ def test_cases_have_both_references(cases_path: Path) -> None:
     assert again[0]["ground_truth"] == again[0]["t_ref_empirical"]
 
 
+@pytest.mark.slow
 def test_offline_generator_passes_and_run_resumes(cases_path: Path, tmp_path: Path) -> None:
     gens = tmp_path / "gens.parquet"
     with serve_in_thread(create_app(OfflineGenerator(seed=0))) as base:

@@ -93,6 +93,7 @@ def rows() -> list[dict]:
     return out
 
 
+@pytest.mark.slow
 def test_every_held_back_program_gets_its_label(rows: list[dict]) -> None:
     with Sandbox(timeout=8.0, workers=2, allow_weak_isolation=True) as box:
         summary = score_rows(rows, box, k=1)
@@ -109,6 +110,7 @@ def test_every_held_back_program_gets_its_label(rows: list[dict]) -> None:
     assert stages == {"executability": 7, "compliance": 4, "period": 5, "spec": 1, "truncated": 0}
 
 
+@pytest.mark.slow
 def test_bench_score_cli_table_json_and_report(rows: list[dict], tmp_path: Path) -> None:
     gens = tmp_path / "gens.parquet"
     pq.write_table(pa.Table.from_pylist(rows), gens)

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from test_build_cli import PARTS, toy  # noqa: F401  (the fixture)
 from typer.testing import CliRunner
 
@@ -47,6 +48,7 @@ def test_repair_and_verify(toy: Path, tmp_path: Path) -> None:  # noqa: F811
     assert len(ids) == len(set(ids)) == 6
 
 
+@pytest.mark.slow
 def test_sigterm_and_sighup_stop_a_build_like_ctrl_c(tmp_path: Path) -> None:
     boot = ("import sys, civilinstruct.pipelines as p; "
             f"sys.path.insert(0, {str(tmp_path / 'toy_pipes')!r}); "

@@ -27,6 +27,7 @@ def _build(tmp_path: Path, *flags: str) -> str:
     return err.read_text()
 
 
+@pytest.mark.slow
 def test_redirected_build_logs_plain_lines(tmp_path: Path) -> None:
     log = _build(tmp_path)
     lines = [line for line in log.splitlines() if "long_code:" in line]
@@ -34,6 +35,7 @@ def test_redirected_build_logs_plain_lines(tmp_path: Path) -> None:
     assert lines[0].endswith("long_code: 0/12 (0%) 0:00 elapsed") and "12/12 (100%)" in lines[-1]
 
 
+@pytest.mark.slow
 def test_quiet_and_no_progress_draw_nothing(tmp_path: Path) -> None:
     assert "long_code:" not in _build(tmp_path / "q", "--quiet")
     assert "long_code:" not in _build(tmp_path / "n", "--no-progress")

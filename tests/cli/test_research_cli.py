@@ -48,6 +48,7 @@ def test_sql_runs_the_readme_query(data: Path) -> None:
     assert bad.exit_code == 1 and "query failed" in bad.output and len(bad.output.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_show_random_picks_from_a_part(data: Path) -> None:
     picked = {json.loads(runner.invoke(app, ["show", str(data), "--random", "--part", "api_pairs", "--seed", str(s),
                                              "--json"]).stdout)["id"] for s in range(8)}
@@ -57,6 +58,7 @@ def test_show_random_picks_from_a_part(data: Path) -> None:
     assert neither.exit_code == 1 and "--random" in neither.output
 
 
+@pytest.mark.slow
 def test_stats_in_characters_per_part_and_split(data: Path) -> None:
     result = runner.invoke(app, ["stats", str(data), "--part", "long_code", "--json"])
     assert result.exit_code == 0, result.output

@@ -55,12 +55,14 @@ def test_the_walk_finds_the_commands() -> None:
     assert {(), ("bench",), ("train",)} <= set(GROUPS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", LEAVES, ids=_ids)
 def test_unknown_flag_is_one_line(path: tuple[str, ...]) -> None:
     result = civilinstruct(*path, UNKNOWN_FLAG)
     assert_one_line_usage_error(result, UNKNOWN_FLAG, f"see civilinstruct {' '.join(path)} --help")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", GROUPS, ids=_ids)
 def test_unknown_command_and_group_flag_are_one_line(path: tuple[str, ...]) -> None:
     help_hint = f"see {' '.join(('civilinstruct', *path))} --help"
@@ -80,6 +82,7 @@ def test_help_is_still_help(runner, path: tuple[str, ...]) -> None:
     assert "Usage:" in result.output and "error:" not in result.output
 
 
+@pytest.mark.slow
 def test_group_without_arguments_prints_its_help() -> None:
     for path in GROUPS:
         result = civilinstruct(*path)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from civilinstruct.design import BuildingSpec
-from civilinstruct.physics.conformance import check_conformance, conformance_for_instruction, wrong_fields
+from civilinstruct.instructions import conformance_for_instruction
+from civilinstruct.physics.conformance import check_conformance, wrong_fields
 from civilinstruct.sandbox.probe_model import ModelProbe
 
 SPEC = BuildingSpec(stories=5, story_height_m=3.6, bays_x=3, bays_y=2, span_x_m=6.0, span_y_m=7.2)

@@ -40,6 +40,7 @@ def options(docs: Path, **kw) -> BuildOptions:
     return BuildOptions(docs=docs, per_command=3, workers=2, timeout_s=30, progress=False, **kw)
 
 
+@pytest.mark.slow
 def test_build_writes_verified_commented_pairs_and_resumes(small_docs: Path, tmp_path: Path) -> None:
     store = Store(tmp_path / "data")
     report = api_pairs.build(store, options(small_docs))
@@ -81,6 +82,7 @@ def test_build_writes_verified_commented_pairs_and_resumes(small_docs: Path, tmp
     assert len(list(store.iter_samples("api_pairs"))) == report.written
 
 
+@pytest.mark.slow
 def test_same_inputs_give_same_ids_and_content(small_docs: Path, tmp_path: Path) -> None:
     a, b = Store(tmp_path / "a"), Store(tmp_path / "b")
     api_pairs.build(a, options(small_docs))
@@ -195,6 +197,7 @@ def _live_candidates() -> int:
     return sum(1 for o in gc.get_objects() if isinstance(o, Candidate))
 
 
+@pytest.mark.slow
 def test_candidates_are_rendered_run_and_dropped_a_batch_at_a_time(small_docs: Path) -> None:
     """The chain the build runs (render -> dedup -> sandbox -> check) never holds more than a batch of rendered
     pairs, whatever the number of candidates; and it yields them in build order (first variants first)."""

@@ -42,6 +42,7 @@ def options(**kw):
     return BuildOptions(**base)
 
 
+@pytest.mark.slow
 def test_build_writes_verified_repairs_and_resumes(store):
     report = bug_cot.build(store, options())
     assert report.written == 24, report

@@ -20,6 +20,7 @@ def built(tmp_path_factory):
     return store
 
 
+@pytest.mark.slow
 def test_expert_selects_and_converts(built) -> None:
     report = expert.build(built, BuildOptions(progress=False, allow_weak_isolation=True))
     parents = {s.id: s for s in built.iter_samples("long_code")}

@@ -40,6 +40,7 @@ def _one_line_failure(args: list[str]) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 def test_export_cli_writes_each_format(release_data: tuple[Path, dict], tmp_path: Path) -> None:
     data, _ = release_data
     for fmt in ("trl", "verl"):

@@ -37,6 +37,7 @@ def t1(box, frame_program: str) -> float:
     return run.period_s
 
 
+@pytest.mark.slow
 def test_hand_derived_table(box, frame_program: str, t1: float) -> None:
     runtime_error = "\n".join(["x = 1"] * 39 + ["raise RuntimeError('boom')"] + ["x = 2"] * 160) + "\n"
     no_period = frame_program.replace('print(f"Fundamental period T1 = {T1:.4f} s")', "pass")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from civilinstruct.doctor import Check
+from civilinstruct.health import Check
 from civilinstruct.sandbox import checks, isolation
 
 NAMES = ["sandbox: bubblewrap", "sandbox: network namespace", "sandbox: pid namespace + /proc",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ payloads = st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
                         max_leaves=20)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(payloads)
 def test_messages_round_trip(payload: object) -> None:

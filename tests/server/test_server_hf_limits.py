@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from test_server_hf import tiny_gpt2
 
 from civilinstruct.server.generators import HFGenerator
 
 
+@pytest.mark.slow
 def test_default_limit_is_the_models(tmp_path) -> None:
     generator = HFGenerator(tiny_gpt2(tmp_path / "tiny"), device="cpu")
     generator.model.generation_config.max_new_tokens = None

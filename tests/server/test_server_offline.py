@@ -16,7 +16,7 @@ from civilinstruct.server.runner import free_port, serve_in_thread
 
 
 def fake_codegen(instruction_text: str, seed: int) -> str:
-    """Stands in for civilinstruct.codegen.offline_answer where that module is not written yet."""
+    """A registered handler whose answer the test can predict exactly (the real one is tested below)."""
     return f"<think>seed {seed}</think><answer>```python\nprint({len(instruction_text)})\n```</answer> pad pad pad"
 
 
@@ -43,15 +43,10 @@ def test_openai_client_against_offline_server(handler):
             client.chat.completions.create(model="x", stream=True, messages=[{"role": "user", "content": "a"}])
 
 
-def test_offline_chat_uses_real_codegen_when_available():
-    pytest.importorskip("civilinstruct.codegen")
-    from civilinstruct import codegen
-
-    if not hasattr(codegen, "offline_answer"):
-        pytest.skip("civilinstruct.codegen.offline_answer not written yet")
-    gen = OfflineGenerator()
+def test_offline_chat_uses_real_codegen():
     from civilinstruct.server.schemas import ChatRequest
 
+    gen = OfflineGenerator()
     out = gen.complete(ChatRequest(messages=[{"role": "user", "content": "Model a 3-story office RC frame."}]))
     assert "<answer>" in out.texts[0] and "openseespy" in out.texts[0]
 

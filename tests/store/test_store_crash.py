@@ -46,6 +46,7 @@ def assert_consistent(data: Path, expect_all: bool) -> None:
         assert on_disk == registered
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", ["before_write", "write_table", "replace", "in_transaction"])
 @pytest.mark.parametrize("k", [1, 3])
 def test_sigkill_at_each_point_then_rerun(tmp_path: Path, fault: str, k: int):
@@ -62,6 +63,7 @@ def test_sigkill_at_each_point_then_rerun(tmp_path: Path, fault: str, k: int):
     assert statuses == ["interrupted", "done"]
 
 
+@pytest.mark.slow
 def test_sigkill_while_the_catalog_is_created(tmp_path: Path):
     data = tmp_path / "data"
     killed = run_child(data, "create_catalog", "1")
@@ -73,6 +75,7 @@ def test_sigkill_while_the_catalog_is_created(tmp_path: Path):
     assert [p.name for p in data.iterdir() if p.name.startswith(".catalog")] == []
 
 
+@pytest.mark.slow
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(delay=st.floats(min_value=0.0, max_value=1.5))
 def test_sigkill_at_random_time_then_rerun(tmp_path_factory, delay: float):
@@ -87,6 +90,7 @@ def test_sigkill_at_random_time_then_rerun(tmp_path_factory, delay: float):
     assert_consistent(data, expect_all=True)
 
 
+@pytest.mark.slow
 def test_second_build_gets_a_clear_lock_error(tmp_path: Path):
     data = tmp_path / "data"
     holder = subprocess.Popen([sys.executable, str(CHILD), str(data), str(N), str(SHARD)],

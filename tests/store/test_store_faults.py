@@ -92,6 +92,7 @@ def test_a_killed_build_shows_as_interrupted_without_another_build(tmp_path: Pat
     assert [b["status"] for b in Store(data).summary()["builds"]] == ["interrupted"]
 
 
+@pytest.mark.slow
 def test_sigterm_and_sighup_flush_and_mark_interrupted(tmp_path: Path) -> None:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         data = tmp_path / f"data-{sig.name}"

@@ -36,6 +36,7 @@ def _lora_count(shape: dict, r: int = 64) -> int:
     return r * per_layer * shape["num_hidden_layers"]
 
 
+@pytest.mark.slow
 def test_tiny_run_trains_rolls_out_and_tabulates(tmp_path: Path) -> None:
     gr = _script()
     out = tmp_path / "gpu.json"

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from trainkit import invoke_json
 from typer.testing import CliRunner
 
@@ -53,6 +54,7 @@ def _fails(args: list[str], *needles: str) -> str:
     return result.output
 
 
+@pytest.mark.slow
 def test_readme_path_keeps_heldout_and_benchmark_out_and_runs_apart(tmp_path: Path) -> None:
     data, weak = tmp_path / "data", ["--allow-weak-isolation"]
     # -- the tour: parts by name, then the benchmark with the same seed: no shared building by construction

@@ -55,6 +55,7 @@ def test_model_dir_without_a_model_or_chat_template(tmp_path: Path, data: Path) 
            "no chat template")
 
 
+@pytest.mark.slow
 def test_missing_and_empty_parts(tmp_path: Path, data: Path) -> None:
     model = _model_dir(tmp_path / "m")
     _fails(["train", "grpo", "--data", str(data), "--model", str(model), "--out", str(tmp_path / "o")],

@@ -40,6 +40,7 @@ def _write(store: Store, part: str, n: int, truth: float | None = None) -> None:
                          ground_truth=truth, lineage=Lineage(pipeline="t", pipeline_version="v1")))
 
 
+@pytest.mark.slow
 def test_store_rows_per_stage(tmp_path: Path) -> None:
     store = Store(tmp_path / "data")
     _write(store, "api_pairs", 3)
@@ -54,6 +55,7 @@ def test_store_rows_per_stage(tmp_path: Path) -> None:
     assert len(corpus_texts(tmp_path / "data")) == 3 * 8
 
 
+@pytest.mark.slow
 def test_empty_or_missing_parts_fail(tmp_path: Path) -> None:
     store = Store(tmp_path / "data")
     _write(store, "api_pairs", 2)
@@ -68,6 +70,7 @@ def test_empty_or_missing_parts_fail(tmp_path: Path) -> None:
         load_rows(tmp_path / "missing", "sft", ["api_pairs"])
 
 
+@pytest.mark.slow
 def test_expert_without_ground_truth_is_nothing_to_train_on(tmp_path: Path) -> None:
     _write(Store(tmp_path / "data"), "expert", 2, truth=None)
     with pytest.raises(CivilError, match="nothing to train on.*2 no ground truth"):

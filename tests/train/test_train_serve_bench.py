@@ -30,6 +30,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_trained_checkpoint_serves_and_benches(grpo_run: Path, tmp_path: Path) -> None:
     port = _free_port()
     cli = Path(sys.executable).with_name("civilinstruct")

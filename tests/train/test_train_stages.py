@@ -9,7 +9,7 @@ import pytest
 from trainkit import frame_program, invoke_json
 
 pytest.importorskip("trl")
-pytestmark = pytest.mark.train
+pytestmark = [pytest.mark.train, pytest.mark.slow]  # its module fixtures train real (tiny) models
 
 
 def _metrics(run: Path) -> list[dict]:
