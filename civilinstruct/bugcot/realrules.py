@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from civilinstruct.bugcot import failures as F
 from civilinstruct.bugcot.evidence import Evidence
-from civilinstruct.bugcot.source import calls_of, join, lines_of, ops_calls, ops_prefix, top_statement_end
+from civilinstruct.bugcot.source import (calls_of, compiles, join, lines_of, ops_calls, ops_prefix,
+                                         top_statement_end)
 
 CUT_LINES = 6  # a truncated answer's unfinished statement: at most this many lines at the end of the program
 _COLUMN_STIFFNESS = re.compile(r"^(COL\w*(CRACK|STIFF|MODIF)\w*|I_?col\w*|I_?c|Ic\w*)$", re.I)
@@ -39,14 +40,6 @@ def first_of(*rules: Callable) -> Callable:
     return apply
 
 
-def _compiles(program: str) -> bool:
-    try:
-        compile(program, "<program>", "exec")
-    except SyntaxError:
-        return False
-    return True
-
-
 def cut_at(program: str, ev: Evidence) -> int | None:
     """The line where a truncated answer was cut: a syntax error in the program's last few lines, else None."""
     lines = [line for line in lines_of(program)]
@@ -66,7 +59,7 @@ def drop_cut_tail(program: str, ev: Evidence):  # noqa: ANN201
     lines = lines_of(program)
     for keep in range(line - 1, max(-1, line - 1 - CUT_LINES), -1):
         candidate = join(lines[:keep]) if keep else ""
-        if _compiles(candidate):
+        if compiles(candidate):
             break
     else:
         return None

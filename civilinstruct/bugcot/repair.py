@@ -17,8 +17,8 @@ from civilinstruct.bugcot import failures as F
 from civilinstruct.bugcot.classify import stories
 from civilinstruct.bugcot.evidence import Evidence
 from civilinstruct.bugcot.source import (
-    OpsCall, assigned_names, calls_of, join, lines_of, model_dims, node_coordinates, numeric_assignments, ops_calls,
-    ops_prefix, rewrite_call, top_statement_end,
+    OpsCall, assigned_names, calls_of, compiles, join, lines_of, model_dims, node_coordinates, numeric_assignments,
+    ops_calls, ops_prefix, rewrite_call, top_statement_end,
 )
 
 
@@ -30,14 +30,6 @@ class Repair:
 
 
 Rule = Callable[[str, Evidence], Repair | None]
-
-
-def _compiles(program: str) -> bool:
-    try:
-        compile(program, "<program>", "exec")
-    except SyntaxError:
-        return False
-    return True
 
 
 def close_string(program: str, ev: Evidence) -> Repair | None:
@@ -55,7 +47,7 @@ def close_string(program: str, ev: Evidence) -> Repair | None:
     for pos in [i for i in range(opening + 1, len(text)) if text[i] in ",)"] + [len(text)]:
         candidate = text[:pos] + quote + text[pos:]
         repaired = join(lines[: ev.error_line - 1] + [candidate] + lines[ev.error_line:])
-        if _compiles(repaired):
+        if compiles(repaired):
             return Repair(repaired, f"closed the string opened at column {opening + 1} of line {ev.error_line}")
     return None
 

@@ -180,3 +180,12 @@ def _after(flat: list[str], flag: str) -> int | None:
         except ValueError:
             return None
     return None
+
+
+def compiles(program: str) -> bool:
+    """Whether Python can compile the program (a repair of a syntax error must at least do that)."""
+    try:
+        compile(program, "<program>", "exec")
+    except SyntaxError:
+        return False
+    return True
