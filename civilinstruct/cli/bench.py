@@ -82,6 +82,12 @@ def run_cmd(
     top_p: float | None = typer.Option(None, "--top-p"),
     max_tokens: int | None = typer.Option(None, "--max-tokens"),
     limit: int | None = typer.Option(None, "--limit", help="Only the first LIMIT cases."),
+    request_timeout: float | None = typer.Option(
+        None, "--request-timeout", min=0.1, max=3600,
+        help="backend openai: seconds one request attempt may take (default 120)"),
+    llm_budget: float | None = typer.Option(
+        None, "--llm-budget", min=0.1, max=86400,
+        help="backend openai: seconds one request may take with all its retries (default 300)"),
     overwrite: bool = typer.Option(False, "--overwrite",
                                    help="Replace an --out that holds another run (other model, endpoint, sampling, "
                                         "n or cases file) instead of refusing."),
@@ -101,7 +107,9 @@ def run_cmd(
         raise CivilError(f"--backend must be openai or offline, not {backend!r}")
     rows = read_cases(cases)[:limit]
     options = BuildOptions(backend=backend, base_url=base_url, model=model,  # type: ignore[arg-type]
-                           extra={"concurrency": concurrency, "llm_cache": "off"})
+                           extra={"concurrency": concurrency, "llm_cache": "off"} | {
+                               k: v for k, v in (("request_timeout_s", request_timeout), ("llm_budget_s", llm_budget))
+                               if v is not None})
     llm = get_backend(options)
     sampling = {k: v for k, v in (("temperature", temperature), ("top_p", top_p), ("max_tokens", max_tokens))
                 if v is not None}

@@ -80,3 +80,40 @@ def test_cut_answers_are_stored_and_scored_as_truncated(cases_path: Path, tmp_pa
     assert "Pass rates by stories" in page and "Pass rates by site class" in page and "finish_reason length" in page
     assert cases[0]["instruction"].splitlines()[0][:30] in page and "(no program found in the completion)" in page
     assert "model</td><td>offline" in report.read_text()  # the run's details in the main report
+
+
+def test_a_server_that_never_answers_is_bounded_by_the_flags(cases_path: Path, tmp_path: Path) -> None:
+    """`bench run --request-timeout/--llm-budget`: a silent endpoint costs those seconds, then one line."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    stop = threading.Event()
+    held: list[socket.socket] = []
+
+    def accept() -> None:  # takes connections and never answers; stops by itself
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+        result = _run(cases_path, base, tmp_path / "gens.parquet", "silent", "--request-timeout", "0.5",
+                      "--llm-budget", "2")
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        listener.close()
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output
+    assert "timed out after 0.5 s" in lines[0] or "2 s budget" in lines[0]  # the flags reached the backend
