@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from civilinstruct.cli.common import console, new_app, print_json
+from civilinstruct.cli.common import LLM_BUDGET_OPTION, REQUEST_TIMEOUT_OPTION, console, new_app, print_json
 from civilinstruct.errors import CivilError
 
 _WORKERS = typer.Option(2, "--workers", envvar="CIVILINSTRUCT_WORKERS", help="Sandbox workers.")
@@ -82,12 +82,8 @@ def run_cmd(
     top_p: float | None = typer.Option(None, "--top-p"),
     max_tokens: int | None = typer.Option(None, "--max-tokens"),
     limit: int | None = typer.Option(None, "--limit", help="Only the first LIMIT cases."),
-    request_timeout: float | None = typer.Option(
-        None, "--request-timeout", min=0.1, max=3600,
-        help="backend openai: seconds one request attempt may take (default 120)"),
-    llm_budget: float | None = typer.Option(
-        None, "--llm-budget", min=0.1, max=86400,
-        help="backend openai: seconds one request may take with all its retries (default 300)"),
+    request_timeout: float | None = REQUEST_TIMEOUT_OPTION,
+    llm_budget: float | None = LLM_BUDGET_OPTION,
     overwrite: bool = typer.Option(False, "--overwrite",
                                    help="Replace an --out that holds another run (other model, endpoint, sampling, "
                                         "n or cases file) instead of refusing."),

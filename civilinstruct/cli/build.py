@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from civilinstruct import limits
-from civilinstruct.cli.common import console, err_console, print_json
+from civilinstruct.cli.common import LLM_BUDGET_OPTION, REQUEST_TIMEOUT_OPTION, console, err_console, print_json
 from civilinstruct.errors import CivilError
 
 
@@ -74,12 +74,8 @@ def register(app: typer.Typer) -> None:
                                             help="OpenAI-compatible endpoint (backend openai)"),
         model: str | None = typer.Option(None, "--model", envvar="CIVILINSTRUCT_MODEL",
                                          help="model at the endpoint (backend openai)"),
-        request_timeout: float | None = typer.Option(
-            None, "--request-timeout", min=0.1, max=3600,
-            help="backend openai: seconds one request attempt may take (default 120)"),
-        llm_budget: float | None = typer.Option(
-            None, "--llm-budget", min=0.1, max=86400,
-            help="backend openai: seconds one request may take with all its retries (default 300)"),
+        request_timeout: float | None = REQUEST_TIMEOUT_OPTION,
+        llm_budget: float | None = LLM_BUDGET_OPTION,
         executor: Executor | None = typer.Option(None, "--executor", help="where programs run: local or ray"),
         ray_address: str | None = typer.Option(None, "--ray-address", envvar="RAY_ADDRESS",
                                                help="an existing Ray cluster (default: start a local one)"),

@@ -84,3 +84,12 @@ def new_app(help: str | None = None, **kwargs: Any) -> typer.Typer:
 def print_json(data: Any) -> None:
     """Machine-readable output: plain JSON on stdout, nothing else."""
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+# The openai backend's time limits, shared by `build` and `bench run` (each becomes an `extra` setting of the backend).
+REQUEST_TIMEOUT_OPTION = typer.Option(
+    None, "--request-timeout", min=0.1, max=3600,
+    help="backend openai: seconds one request attempt may take (default 120)")
+LLM_BUDGET_OPTION = typer.Option(
+    None, "--llm-budget", min=0.1, max=86400,
+    help="backend openai: seconds one request may take with all its retries (default 300)")
