@@ -1,6 +1,6 @@
 """API-pairs targets on the documentation fixture, with speed ratios against baselines measured in the same run.
 
-  parse   - all pages through `civilinstruct.docs` (article body cut out before BeautifulSoup) vs the
+  parse   - all pages through `civilinstruct.opensees_docs` (article body cut out before BeautifulSoup) vs the
             baseline: BeautifulSoup on the whole page (sidebar included), then the same body lookup.
   build   - the offline pipeline end to end (generate, dedup, sandbox, signature check, Parquet store):
             verified deduplicated pairs, % command pages with a signature, % commands with a verified pair.
@@ -28,7 +28,7 @@ def bench_parse(docs: Path, baseline_pages: int) -> dict:
     """All pages through our parser; the ratio against whole-page parsing on the first `baseline_pages`."""
     from bs4 import BeautifulSoup
 
-    from civilinstruct.docs import html_files, load_docs, parse_file
+    from civilinstruct.opensees_docs import html_files, load_docs, parse_file
 
     files = html_files(docs)
     t0 = time.perf_counter()
@@ -51,8 +51,8 @@ def bench_parse(docs: Path, baseline_pages: int) -> dict:
 
 
 def bench_build(docs: Path, per_command: int, workers: int, data: Path) -> dict:
-    from civilinstruct.apipairs.coverage import coverage, verified_in_store
-    from civilinstruct.pipelines import api_pairs
+    from civilinstruct.pipelines.api_pairs.coverage import coverage, verified_in_store
+    from civilinstruct.pipelines.api_pairs import pipeline as api_pairs
     from civilinstruct.pipelines.base import BuildOptions
     from civilinstruct.store import Store
 
@@ -61,7 +61,7 @@ def bench_build(docs: Path, per_command: int, workers: int, data: Path) -> dict:
     t0 = time.perf_counter()
     report = api_pairs.build(store, options)
     wall = time.perf_counter() - t0
-    from civilinstruct.docs import load_docs
+    from civilinstruct.opensees_docs import load_docs
 
     cov = coverage(load_docs(docs), verified_in_store(store), {})
     programs = report.written + report.failed
@@ -73,8 +73,8 @@ def bench_build(docs: Path, per_command: int, workers: int, data: Path) -> dict:
 
 
 def bench_verify(docs: Path, sample: int, workers: int) -> dict:
-    from civilinstruct.apipairs.generate import render, unsupported_reason
-    from civilinstruct.docs import load_docs
+    from civilinstruct.pipelines.api_pairs.generate import render, unsupported_reason
+    from civilinstruct.opensees_docs import load_docs
     from civilinstruct.sandbox import Sandbox
 
     commands = [c for c in load_docs(docs).commands() if not unsupported_reason(c)]

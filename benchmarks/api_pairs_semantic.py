@@ -1,6 +1,6 @@
 """Does a built api_pairs part teach correct engineering? Build N pairs, re-run every one, and count.
 
-Re-runs every stored pair through the sandbox and the semantic checks (`civilinstruct.apipairs.semantic`):
+Re-runs every stored pair through the sandbox and the semantic checks (`civilinstruct.pipelines.api_pairs.semantic`):
 OpenSees warnings, failed analyses, unused objects, self-ties, values out of range. Also measures what the
 issue reviewed: skeleton diversity (distinct normalised set-ups: the order in which a snippet first calls each
 name, plus its kinds of blocks), how many numeric arguments come from {0.5, 1, 1.5, 2}, instructions that state
@@ -43,7 +43,7 @@ def skeleton(code: str, with_types: bool) -> tuple:
 
 def numbers(code: str) -> list[float]:
     """The numeric arguments of the target call (the line marked `# the documented call`), names resolved."""
-    from civilinstruct.apipairs.verify import bindings, expand
+    from civilinstruct.pipelines.api_pairs.verify import bindings, expand
 
     tree = ast.parse(code)
     lines = code.splitlines()
@@ -67,9 +67,9 @@ def main() -> None:
                     "built with its own checkout) instead of building")
     args = ap.parse_args()
 
-    from civilinstruct.apipairs.semantic import problems, reason
-    from civilinstruct.docs.source import load_source, resolve_docs
-    from civilinstruct.pipelines import api_pairs
+    from civilinstruct.pipelines.api_pairs.semantic import problems, reason
+    from civilinstruct.opensees_docs.source import load_source, resolve_docs
+    from civilinstruct.pipelines.api_pairs import pipeline as api_pairs
     from civilinstruct.pipelines.base import BuildOptions
     from civilinstruct.sandbox import Sandbox
     from civilinstruct.store import Store
@@ -90,7 +90,7 @@ def main() -> None:
     if args.dump:
         args.dump.write_text("".join(json.dumps(vars(s)) + "\n" for s in samples))
     by_key = {c.key: c for c in load_source(resolve_docs(args.docs)).commands()}
-    from civilinstruct.docs import parse_signature
+    from civilinstruct.opensees_docs import parse_signature
 
     t0 = time.perf_counter()
     with Sandbox(timeout=30, workers=args.workers) as sandbox:

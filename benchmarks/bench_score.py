@@ -36,7 +36,7 @@ def main() -> None:
     from civilinstruct.bench.run import run_bench
     from civilinstruct.bench.score import score_rows
     from civilinstruct.llm import OfflineBackend
-    from civilinstruct.rewardparts.format import extract_program
+    from civilinstruct.scoring.format import extract_program
     from civilinstruct.sandbox import Sandbox
 
     args.workdir.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ def main() -> None:
     parser.add_argument("--allow-weak-isolation", action="store_true")
     args = parser.parse_args()
 
-    from civilinstruct.pipelines import bug_cot
+    from civilinstruct.pipelines.bug_cot import pipeline as bug_cot
     from civilinstruct.pipelines.base import BuildOptions
     from civilinstruct.store import Store
 

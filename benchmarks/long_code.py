@@ -32,7 +32,7 @@ def baseline_seconds(codes: list[str], workers: int) -> float:
 def language_and_assumptions(samples: list) -> tuple[int, int, int]:
     """(answers whose thinking and comments are in the instruction's language, instructions that leave a parameter
     out, answers among those whose thinking opens with the assumptions)."""
-    from civilinstruct.instructions import unstated_fields
+    from civilinstruct.spec.instructions import unstated_fields
 
     cjk = re.compile(r"[\u4e00-\u9fff]")
     match = assumed = stated = 0
@@ -63,7 +63,7 @@ def main() -> None:
     parser.add_argument("--allow-weak-isolation", action="store_true")
     args = parser.parse_args()
 
-    from civilinstruct.pipelines import long_code
+    from civilinstruct.pipelines.long_code import pipeline as long_code
     from civilinstruct.pipelines.base import BuildOptions
     from civilinstruct.store import Store
 

@@ -31,7 +31,7 @@ from sandbox_throughput import long_programs
 
 from civilinstruct.codegen import render
 from civilinstruct.design import design
-from civilinstruct.design.sampling import sample_spec
+from civilinstruct.spec.sampling import sample_spec
 from civilinstruct.sandbox import Sandbox
 
 

@@ -4,7 +4,7 @@ Baseline (measured in the same run, same 8 completions, same worker count): the 
 executes each program with a bare `exec` inside a `multiprocessing` pool started with the spawn method, per
 reward call (every worker re-imports Python, numpy and openseespy). A second baseline keeps that spawn pool
 warm across calls (its best case; still no isolation, and one segfault breaks it).
-Ours: `civilinstruct.reward.mghr_reward` on the process-wide sandbox pool (warm zygotes, bubblewrap isolation).
+Ours: `civilinstruct.scoring.reward.mghr_reward` on the process-wide sandbox pool (warm zygotes, bubblewrap isolation).
 
     .venv/bin/python benchmarks/reward_throughput.py [--groups 5] [--workers 2]
 """
@@ -36,8 +36,8 @@ def paper_reward(texts: list[str], workers: int, timeout: float, pool: Any = Non
     """The same static parts as ours (format, AST) in-process, then the programs through a spawn pool
     (a fresh one unless `pool` is given): only the execution strategy differs between the two arms.
     """
-    from civilinstruct.rewardparts.ast_coverage import analyze
-    from civilinstruct.rewardparts.format import extract_program, format_reward
+    from civilinstruct.scoring.ast_coverage import analyze
+    from civilinstruct.scoring.format import extract_program, format_reward
 
     codes = [extract_program(t) or "" for t in texts]
     for text, code in zip(texts, codes):
@@ -80,8 +80,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=60.0)
     args = parser.parse_args()
 
-    from civilinstruct import reward
-    from civilinstruct.rewardparts.format import extract_program
+    from civilinstruct.scoring import reward
+    from civilinstruct.scoring.format import extract_program
     from civilinstruct.sandbox import Sandbox
 
     groups = [group(args.size, seed=1000 + g) for g in range(args.groups)]

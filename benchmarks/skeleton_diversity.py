@@ -24,9 +24,9 @@ def distributions(jobs: list, runs: list) -> dict:
     the expert selection would reject what it rejects."""
     import statistics
 
-    from civilinstruct.pipelines.expert_select import EXPERT_THRESHOLD, expert_score, period_band, weakest
-    from civilinstruct.pipelines.long_code import negative_reject
-    from civilinstruct.scoring import score_run
+    from civilinstruct.pipelines.expert.select import EXPERT_THRESHOLD, expert_score, period_band, weakest
+    from civilinstruct.pipelines.long_code.pipeline import negative_reject
+    from civilinstruct.scoring.program import score_run
 
     def q(values: list[float]) -> dict:
         values = sorted(values)
@@ -67,7 +67,7 @@ def main() -> None:
     from civilinstruct.codegen.skeleton import skeleton_id
     from civilinstruct.physics.conformance import check_conformance
     from civilinstruct.pipelines.base import BuildOptions, BuildReport
-    from civilinstruct.pipelines.long_code import make_jobs, write_offline
+    from civilinstruct.pipelines.long_code.pipeline import make_jobs, write_offline
 
     options = BuildOptions(n=args.n, seed=args.seed, workers=args.workers, allow_weak_isolation=True, progress=False)
     jobs = make_jobs(options, set(), BuildReport(part="long_code", version="v1"))

@@ -11,7 +11,7 @@ import sys
 
 WALK = """
 import resource, sys
-from civilinstruct.design.sampling import iter_specs, sample_specs
+from civilinstruct.spec.sampling import iter_specs, sample_specs
 n, how = int(sys.argv[1]), sys.argv[2]
 count = 0
 for spec in (sample_specs(n, 0) if how == "list" else iter_specs(n, 0)):

@@ -99,7 +99,7 @@ def period_band(spec: Any) -> dict[str, Any]:
 def band_for_instruction(instruction: str) -> dict[str, Any] | None:
     """`period_band` of the building an instruction describes; None when it names none or cannot be designed."""
     from civilinstruct.errors import CivilError
-    from civilinstruct.instructions import parse_instruction
+    from civilinstruct.spec.instructions import parse_instruction
 
     try:
         return period_band(parse_instruction(instruction))

@@ -41,7 +41,7 @@ def build_cases(n: int, seed: int, sandbox: Any, ground_truth: GroundTruth = "fe
     """
     from civilinstruct.codegen import render
     from civilinstruct.design import DesignError, design
-    from civilinstruct.design.sampling import iter_specs
+    from civilinstruct.spec.sampling import iter_specs
     from civilinstruct.physics.period import empirical_period
     from civilinstruct.store import make_id
 

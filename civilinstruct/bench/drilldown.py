@@ -108,7 +108,7 @@ def error_histogram(outcomes: Sequence[dict[str, Any]]) -> bytes:
 
 
 def _cases(rows: Sequence[dict[str, Any]], outcomes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    from civilinstruct.rewardparts.format import extract_program
+    from civilinstruct.scoring.format import extract_program
 
     by_case: dict[str, dict[str, Any]] = {}
     for row, out in zip(rows, outcomes):

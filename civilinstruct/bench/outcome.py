@@ -17,8 +17,8 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from civilinstruct.bench.taxonomy import STAGES, label
-from civilinstruct.rewardparts.execution import printed_period, relative_error
+from civilinstruct.scoring.taxonomy import STAGES, label
+from civilinstruct.scoring.execution import printed_period, relative_error
 
 PERIOD_TOLERANCE = 0.30  # |T - T_ref| / T_ref, appendix A.2
 BAND_SLACK = 0.10  # --ground-truth band: a period within [lo / 1.1, hi * 1.1] (modelling choices differ)

@@ -18,8 +18,8 @@ from civilinstruct.bench.outcome import STAGES, Outcome, judge
 from civilinstruct.bench.passk import mean_pass_at_k
 from civilinstruct.bench.runmeta import mark_truncated
 from civilinstruct.errors import CivilError
-from civilinstruct.reward import evaluate, parse_ground_truth, run_programs
-from civilinstruct.rewardparts.format import extract_program
+from civilinstruct.scoring.reward import evaluate, parse_ground_truth, run_programs
+from civilinstruct.scoring.format import extract_program
 
 GEN_COLUMNS = ("case_id", "sample_index", "completion")
 TOP_MODES = 10
@@ -83,7 +83,7 @@ def score_rows(rows: Sequence[dict[str, Any]], sandbox: Any, k: int = 5, progres
     else:
         programs = [extract_program(t) for t in texts]
         evaluated = [(None, p, run) for p, run in zip(programs, run_programs(programs, sandbox, progress))]
-    from civilinstruct.instructions import conformance_for_instruction
+    from civilinstruct.spec.instructions import conformance_for_instruction
 
     outcomes = [judge(str(row["case_id"]), int(row["sample_index"]), program, run, gt, reward,
                       conformance=conformance_for_instruction(row["instruction"], getattr(run, "model", None))

@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
         from civilinstruct.release.manifest import looks_like_manifest
 
         if docs is not None:  # missing, empty or holding no docs: one line before any other work
-            from civilinstruct.docs.source import resolve_docs
+            from civilinstruct.opensees_docs.source import resolve_docs
 
             resolve_docs(docs)
         if (executor == Executor.ray) or (executor is None and ray_address):

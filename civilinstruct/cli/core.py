@@ -44,7 +44,7 @@ def doctor(
 
     Each line is ok, degraded or missing, with what to do. Exits 1 when something required is missing.
     """
-    from civilinstruct.doctor import run_checks
+    from civilinstruct.cli.doctor import run_checks
 
     checks = run_checks(data)
     if json_out:

@@ -24,8 +24,8 @@ def fetch(
     """Download the OpenSeesPy documentation source (a tarball of one commit of zhuminjie/OpenSeesPyDoc) into the
     user cache (CIVILINSTRUCT_CACHE overrides it), check it, and move it into place atomically. Builds then use it
     when no --docs, manifest docs: or CIVILINSTRUCT_DOCS says otherwise."""
-    from civilinstruct.docs.fetch import fetch_docs
-    from civilinstruct.docs.source import PINNED_COMMIT
+    from civilinstruct.opensees_docs.fetch import fetch_docs
+    from civilinstruct.opensees_docs.source import PINNED_COMMIT
 
     meta = fetch_docs(commit=commit or PINNED_COMMIT, url=url, sha256=sha256, progress=not as_json)
     if as_json:
@@ -43,7 +43,7 @@ def where(
     as_json: bool = typer.Option(False, "--json", help="print the resolved source as JSON"),
 ) -> None:
     """Which documentation a build would read: --docs > CIVILINSTRUCT_DOCS > the fetched cache > the embedded set."""
-    from civilinstruct.docs.source import load_source, resolve_docs
+    from civilinstruct.opensees_docs.source import load_source, resolve_docs
 
     source = resolve_docs(docs)
     commands = len(load_source(source).commands())
@@ -73,8 +73,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Commands documented, parsed with a signature, and with at least one verified pair; for each
         command left out, why (needs MPI, PFEM, an input file, or the error its snippet raised)."""
-        from civilinstruct.apipairs.coverage import coverage, verified_in_store, verify_now
-        from civilinstruct.docs.source import load_source, resolve_docs
+        from civilinstruct.pipelines.api_pairs.coverage import coverage, verified_in_store, verify_now
+        from civilinstruct.opensees_docs.source import load_source, resolve_docs
         from civilinstruct.pipelines.base import BuildOptions
 
         doc_set = load_source(resolve_docs(docs))

@@ -76,8 +76,8 @@ def register(app: typer.Typer) -> None:
 
         HF_ENDPOINT points at another Hub (a mirror or a private Hub); the repository is created if missing.
         """
-        from civilinstruct.hub import publish as push
-        from civilinstruct.hub import upstream_licenses
+        from civilinstruct.release.hub import publish as push
+        from civilinstruct.release.hub import upstream_licenses
 
         for note in upstream_licenses(folder):  # said before anything leaves the machine
             (err_console if as_json else console).print(f"[bold]licence of the upstream docs:[/] {note}",

@@ -36,9 +36,9 @@ def register(app: typer.Typer) -> None:
         in seconds (number or string). Shows each component, the run status, the period check, the period
         error and, for lines that carry their instruction, the spec conformance of the model the program built.
         """
-        from civilinstruct.reward import evaluate, parse_ground_truth
-        from civilinstruct.reward import completion_text
-        from civilinstruct.rewardparts.execution import MODES
+        from civilinstruct.scoring.reward import evaluate, parse_ground_truth
+        from civilinstruct.scoring.reward import completion_text
+        from civilinstruct.scoring.execution import MODES
         from civilinstruct.sandbox import Sandbox
 
         if mode not in MODES:

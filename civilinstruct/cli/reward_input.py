@@ -72,7 +72,7 @@ def _row(row: Any) -> dict[str, Any]:
 def _instruction(row: dict[str, Any]) -> str | None:
     """The instruction (for spec conformance): `instruction`, else `prompt` (a string or messages), else the last
     user turn of `messages`; a line without one is scored without the conformance check."""
-    from civilinstruct.reward import instruction_of
+    from civilinstruct.scoring.reward import instruction_of
 
     for key in ("instruction", "prompt", "messages"):
         value = row.get(key)

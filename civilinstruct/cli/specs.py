@@ -32,7 +32,7 @@ def _spec_from(values: dict[str, Any], spec_file: Path | None, instruction: str 
         if not isinstance(base, dict):
             raise CivilError(f"{spec_file}: a spec is a JSON object")
     elif instruction is not None:
-        from civilinstruct.instructions import parse_instruction
+        from civilinstruct.spec.instructions import parse_instruction
 
         base = parse_instruction(instruction).canonical()
     base.update({k: v for k, v in values.items() if v is not None})

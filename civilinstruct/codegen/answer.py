@@ -113,7 +113,7 @@ def answer(design: Design, style_seed: int) -> str:
 def answer_for(design: Design, instruction: str, style_seed: int, given: bool = False) -> tuple[Style, str, str]:
     """(style, program, assistant message) answering `instruction`: thinking and comments in its language, and
     the parameters it leaves out stated as assumptions."""
-    from civilinstruct.instructions import unstated_fields
+    from civilinstruct.spec.instructions import unstated_fields
 
     style = style_for(style_seed, instruction_language(instruction))
     program = render_style(design, style)
@@ -122,6 +122,6 @@ def answer_for(design: Design, instruction: str, style_seed: int, given: bool = 
 
 def offline_answer(instruction_text: str, seed: int = 0) -> str:
     """Answer a building instruction offline: parse it (defaults for what it leaves out), design, render."""
-    from civilinstruct.instructions import parse_instruction
+    from civilinstruct.spec.instructions import parse_instruction
 
     return answer_for(design(parse_instruction(instruction_text)), instruction_text, seed)[2]

@@ -1,12 +1,12 @@
 """What an answer assumed: the parameters its instruction leaves out, each with the value taken and why.
 
-The values are `civilinstruct.instructions.DEFAULTS` (what `parse_instruction` fills in); the reasons are the
+The values are `civilinstruct.spec.instructions.DEFAULTS` (what `parse_instruction` fills in); the reasons are the
 engineering ones a designer would give, in the language of the answer.
 """
 
 from __future__ import annotations
 
-from civilinstruct.design.spec import BuildingSpec
+from civilinstruct.spec.model import BuildingSpec
 
 REASONS: dict[str, dict[str, str]] = {
     "en": {

@@ -21,7 +21,7 @@ from civilinstruct.design.frame import G, Frame, FrameModel
 from civilinstruct.design.loads import frame_loads
 from civilinstruct.design.members import MemberInput, design_members
 from civilinstruct.design.result import Bars, ColumnGroup, Design, Hoops
-from civilinstruct.design.spec import BuildingSpec, DesignError, check_spec
+from civilinstruct.spec.model import BuildingSpec, DesignError, check_spec
 from civilinstruct.physics import codes
 from civilinstruct.physics.period import empirical_period
 from civilinstruct.physics.spectrum import alpha_from

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from civilinstruct.design import basis
 from civilinstruct.design.frame import G
-from civilinstruct.design.spec import BuildingSpec
+from civilinstruct.spec.model import BuildingSpec
 from civilinstruct.physics import codes
 
 

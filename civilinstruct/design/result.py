@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from civilinstruct.design import basis
-from civilinstruct.design.spec import BuildingSpec
+from civilinstruct.spec.model import BuildingSpec
 from civilinstruct.physics import codes
 
 DAMPING = 0.05

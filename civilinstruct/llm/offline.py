@@ -34,9 +34,9 @@ GENERATOR = OFFLINE_GENERATOR
 
 OFFLINE_HANDLERS: dict[str, str] = {
     "codegen": "civilinstruct.codegen:offline_answer",
-    "bugfix": "civilinstruct.bugcot.diagnose:offline_answer",
-    "doc_pairs": "civilinstruct.apipairs.llm_pairs:offline_answer",
-    "rewrite": "civilinstruct.instructions:offline_rewrite",
+    "bugfix": "civilinstruct.pipelines.bug_cot.diagnose:offline_answer",
+    "doc_pairs": "civilinstruct.pipelines.api_pairs.llm_pairs:offline_answer",
+    "rewrite": "civilinstruct.spec.instructions:offline_rewrite",
 }
 
 

@@ -1,7 +1,7 @@
 """Spec conformance: does the model a program built match the building its instruction asked for?
 
 The source paper calls this semantic alignment. A program can print a plausible period for any frame; here the
-building is read from the instruction (`civilinstruct.instructions.conformance_for_instruction`) and compared with the
+building is read from the instruction (`civilinstruct.spec.instructions.conformance_for_instruction`) and compared with the
 model the sandbox probed from the OpenSees domain the program left (`RunResult.model`), never with what the
 program printed. Each field is `ok`, `wrong` or `not_modelled`:
 

@@ -1,5 +1,5 @@
-"""The four pipelines. Each module exposes `build(store, options) -> BuildReport` and a `PART` / `VERSION`."""
+"""The four pipelines. Each part is a folder whose `pipeline` module exposes `build(store, options) -> BuildReport` and a `PART` / `VERSION`."""
 
 from civilinstruct.parts import PARTS
 
-PIPELINE_MODULES = {part: f"civilinstruct.pipelines.{part}" for part in PARTS}
+PIPELINE_MODULES = {part: f"civilinstruct.pipelines.{part}.pipeline" for part in PARTS}

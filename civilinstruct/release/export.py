@@ -1,6 +1,6 @@
 """`civilinstruct export DATA --format hf|trl|verl --out DIR`: a release as files other tools read directly.
 
-- hf: a Hub-ready folder, one config per part (see `civilinstruct.hub`).
+- hf: a Hub-ready folder, one config per part (see `civilinstruct.release.hub`).
 - trl: `sft/<split>.parquet` with conversational `messages` (parts 1-3, as stage I of the source paper trains on)
   and `grpo/<split>.parquet`, prompt-only `prompt` messages plus a `ground_truth` column (the expert part).
 - verl: `<split>.parquet` rows `data_source`, `prompt`, `ability`, `reward_model` {style, ground_truth},
@@ -76,7 +76,7 @@ def export_release(data_dir: str | Path, fmt: str, out: str | Path, *, splits: S
     tmp = _fresh_tmp(out)
     try:
         if fmt == "hf":
-            from civilinstruct.hub import write_hf
+            from civilinstruct.release.hub import write_hf
 
             files = write_hf(store, parts, plan, tmp, manifest=manifest)
         elif fmt == "trl":

@@ -172,7 +172,7 @@ class Manifest(_Strict):
 
 
 def _names_docs(spec: Path | str) -> bool:
-    from civilinstruct.docs.source import is_named
+    from civilinstruct.opensees_docs.source import is_named
 
     return is_named(spec)
 

@@ -57,7 +57,7 @@ _HINT_PERIOD = re.compile(r"Observed symptom:.*?T1 = (?P<t1>[\d.eE+-]+) s")
 
 def bugfix_variables(text: str) -> dict[str, Any]:
     """The `bugfix` prompt read back into its variables and the run's evidence."""
-    from civilinstruct.bugcot.evidence import Evidence
+    from civilinstruct.pipelines.bug_cot.evidence import Evidence
     from civilinstruct.errors import CivilError
 
     status, body = _BUGFIX_STATUS.search(text), _BUGFIX_LOG.search(text)

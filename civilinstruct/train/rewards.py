@@ -3,7 +3,7 @@
 Why one reward function rather than three weighted ones (r_fmt, r_ast, r_exec): r_exec needs every program
 run, and TRL calls each reward function separately, so three functions would run each program three times
 (or share a cache keyed on text). One call runs each distinct program once in the sandbox, the 0.05/0.25/0.70
-weights stay in `civilinstruct.reward` where the bench and verl read them, and TRL's `log_metric` hook still
+weights stay in `civilinstruct.scoring.reward` where the bench and verl read them, and TRL's `log_metric` hook still
 puts every component's mean and std (and the run outcomes) in the per-step logs next to `reward`/`reward_std`.
 """
 
@@ -59,7 +59,7 @@ class MGHRReward:
 
     def __init__(self, *, workers: int = 8, timeout_s: float = 60.0, allow_weak_isolation: bool = False,
                  sandbox_factory: Callable[[], Any] | None = None, mode: str = "verified") -> None:
-        from civilinstruct.rewardparts.execution import check_mode
+        from civilinstruct.scoring.execution import check_mode
 
         self.mode = check_mode(mode)
         self.workers = workers
@@ -86,7 +86,7 @@ class MGHRReward:
     def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], ground_truth: Sequence[Any] | None = None,
                  log_metric: Callable[[str, float], None] | None = None,
                  log_extra: Callable[[str, list[Any]], None] | None = None, **kwargs: Any) -> list[float]:
-        from civilinstruct.reward import mghr_components
+        from civilinstruct.scoring.reward import mghr_components
 
         started = time.perf_counter()
         parts = mghr_components(prompts, completions, ground_truth, sandbox=self._box(), mode=self.mode)

@@ -9,8 +9,8 @@ import pytest
 from civilinstruct.codegen import answer_for, instruction_language
 from civilinstruct.codegen.negative import EXPECTED_FAIL, NEGATIVE_SHARE, given_members, is_negative, light_design
 from civilinstruct.design import BuildingSpec, design
-from civilinstruct.instructions import parse_instruction, render_instruction
-from civilinstruct.pipelines.long_code import Job, negative_reject
+from civilinstruct.spec.instructions import parse_instruction, render_instruction
+from civilinstruct.pipelines.long_code.pipeline import Job, negative_reject
 from civilinstruct.sandbox import Sandbox
 
 SPEC = BuildingSpec(function="school", stories=4, story_height_m=3.6, bays_x=3, bays_y=2, span_x_m=7.2, span_y_m=6.0,

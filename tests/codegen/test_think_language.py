@@ -10,7 +10,7 @@ from civilinstruct.codegen import answer, render, style_for, think_text
 from civilinstruct.codegen.hand import estimate
 from civilinstruct.codegen.think_zh import iteration_zh
 from civilinstruct.design import BuildingSpec, Design, design
-from civilinstruct.instructions import parse_instruction, unstated_fields
+from civilinstruct.spec.instructions import parse_instruction, unstated_fields
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")

@@ -1,6 +1,6 @@
 import pytest
 
-from civilinstruct.bugcot.diagnose import Diagnosis
+from civilinstruct.pipelines.bug_cot.diagnose import Diagnosis
 from civilinstruct.errors import CivilError
 from civilinstruct.llm import GenerationRequest, OfflineBackend, get_backend, offline
 from civilinstruct.pipelines.base import BuildOptions

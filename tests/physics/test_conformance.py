@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from civilinstruct.design import BuildingSpec
-from civilinstruct.instructions import conformance_for_instruction
+from civilinstruct.spec.instructions import conformance_for_instruction
 from civilinstruct.physics.conformance import check_conformance, wrong_fields
 from civilinstruct.sandbox.probe_model import ModelProbe
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from civilinstruct.docs.source import UPSTREAM_LICENSE
+from civilinstruct.opensees_docs.source import UPSTREAM_LICENSE
 from civilinstruct.store import Lineage, Message, Sample, Store, make_id
 
 

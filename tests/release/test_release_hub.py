@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from civilinstruct.cli.app import app
-from civilinstruct.hub import _feature, check_export_dir, hf_features, hf_schema
+from civilinstruct.release.hub import _feature, check_export_dir, hf_features, hf_schema
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +113,7 @@ def test_publish_unreachable_hub(hf_export: Path, monkeypatch: pytest.MonkeyPatc
 def test_card_and_publish_carry_the_upstream_docs_licence(hf_export: Path, monkeypatch: pytest.MonkeyPatch,
                                                           online: None) -> None:
     """api_pairs built from the upstream docs: the card states their licence, publish prints it before uploading."""
-    from civilinstruct.docs.source import UPSTREAM_LICENSE
+    from civilinstruct.opensees_docs.source import UPSTREAM_LICENSE
 
     card = (hf_export / "README.md").read_text()
     assert UPSTREAM_LICENSE in card and "`OpenSeesPyDoc@ce0d8f1` (24)" in card

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from civilinstruct.docs.source import PINNED_COMMIT, resolve_docs
+from civilinstruct.opensees_docs.source import PINNED_COMMIT, resolve_docs
 from civilinstruct.errors import CivilError
 from civilinstruct.release.manifest import load_manifest, looks_like_manifest, parse_manifest
 

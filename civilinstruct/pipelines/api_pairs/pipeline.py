@@ -1,0 +1,216 @@
+"""Part 1, API pairs: OpenSeesPy documentation HTML -> executed, signature-checked instruction/code pairs.
+
+Steps: load docs -> commands -> candidates (offline rules or the LLM) -> near-duplicate removal -> skip
+committed ids (resume) -> run in the sandbox -> check the target call against the signature -> write.
+Dedup runs before execution and in a fixed order, so a resumed build makes the same decisions. The steps are
+generators chained in that order and the sandbox takes `BATCH` candidates at a time, so memory does not grow with
+the number of pairs (dedup remembers hashes of kept instructions, the writer one shard).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from civilinstruct.pipelines.api_pairs.dedup import dedup
+from civilinstruct.pipelines.api_pairs.generate import GENERATOR, Candidate, is_generic, render, stand_ins, unsupported_reason
+from civilinstruct.pipelines.api_pairs.semantic import exercised, problems
+from civilinstruct.pipelines.api_pairs.semantic import reason as semantic_reason
+from civilinstruct.pipelines.api_pairs.verify import check_call
+from civilinstruct.opensees_docs import Command
+from civilinstruct.opensees_docs.source import DocSource, load_source, resolve_docs
+from civilinstruct.pipelines.base import BuildOptions, BuildReport, PartProgress, batched
+from civilinstruct.store import Execution, Lineage, Message, Sample, Store, make_id
+
+PART = "api_pairs"
+VERSION = "v2"  # v2: semantic verification, task-shaped snippets (ids change)
+BATCH = 128  # candidates rendered, run and checked at a time: memory is one batch, not the part
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """What happened to one candidate: kept, or the reason it was dropped."""
+
+    candidate: Candidate
+    sample_id: str
+    reason: str | None = None
+    result: Any = None
+    problems: list[str] | None = None
+
+
+def sample_id(c: Candidate, seed: int) -> str:
+    """Content-addressed: the same command, page, variant, generator and seed give the same id."""
+    return make_id(PART, command=c.command, page=c.page, variant=c.variant, generator=c.generator, seed=seed)
+
+
+def jobs(commands: list[Command], options: BuildOptions, report: BuildReport) -> Iterator[tuple[Command, int]]:
+    """(command, variant) in build order: every command's first variant before any command's second, so a build
+    capped at `n` still covers the documentation. Unsupported commands are counted once, up front."""
+    supported = []
+    for command in commands:
+        reason = unsupported_reason(command)
+        if reason:
+            report.drop(f"unsupported: {reason}", options.per_command)
+        else:
+            supported.append(command)
+    return ((command, variant) for variant in range(options.per_command) for command in supported)
+
+
+def candidates(commands: list[Command], options: BuildOptions, report: BuildReport,
+               batch: int = BATCH) -> Iterator[Candidate]:
+    """Every (command, variant) candidate in build order, rendered (offline) or generated (LLM) `batch` jobs at a
+    time, so a large build never holds more than a batch of rendered pairs."""
+    by_key = {c.key: c for c in commands}
+    for chunk in batched(jobs(commands, options, report), batch):
+        if options.backend == "openai":
+            yield from generate_batch(chunk, options, report)
+            continue
+        for command, variant in chunk:
+            cand = render_offline(command, variant, options.seed, by_key, report)
+            if cand is not None:
+                yield cand
+
+
+def render_offline(command: Command, variant: int, seed: int, by_key: dict[str, Command],
+                   report: BuildReport) -> Candidate | None:
+    """One offline candidate (a generic dispatcher through a concrete stand-in); None, counted, when it cannot be."""
+    subs = stand_ins(command, by_key) if is_generic(command) else []
+    if is_generic(command) and not subs:
+        report.drop("generic command without a documented concrete type")
+        return None
+    try:
+        return render(command, variant, seed, subs[variant % len(subs)] if subs else None)
+    except Exception as exc:  # a generator bug must not sink the build; it is counted and logged
+        log.warning("api_pairs: cannot render %s #%d: %s", command.key, variant, exc)
+        report.drop(f"generate: {type(exc).__name__}")
+        return None
+
+
+def generate_batch(chunk: list[tuple[Command, int]], options: BuildOptions, report: BuildReport) -> list[Candidate]:
+    """LLM candidates of one batch of jobs, put back in job order (retries answer late, and near-duplicate removal
+    keeps the first of a cluster, so the order must not depend on which attempt succeeded)."""
+    from civilinstruct.pipelines.api_pairs.llm_pairs import generate_llm
+    from civilinstruct.llm import get_backend
+
+    made, failures = generate_llm(get_backend(options), chunk)  # the part's bar shows progress (one live bar)
+    for reason in failures.values():
+        report.drop(reason)
+    order = {(command.key, variant): i for i, (command, variant) in enumerate(chunk)}
+    return sorted(made, key=lambda c: order[(c.command, c.variant)])
+
+
+def unique(cands: Iterable[Candidate], report: BuildReport) -> Iterator[Candidate]:
+    """Candidates that are not near-duplicates of an earlier one of the same command (decided in build order, so a
+    resumed build makes the same decisions)."""
+    for cand, kept in dedup(cands, text=lambda c: c.instruction, group=lambda c: c.command):
+        if kept:
+            yield cand
+        else:
+            report.drop("near-duplicate instruction")
+
+
+def new_only(cands: Iterable[Candidate], committed: set[str], seed: int, report: BuildReport) -> Iterator[Candidate]:
+    """Candidates whose pair is not committed yet (resume); the others are counted as skipped."""
+    for cand in cands:
+        if sample_id(cand, seed) in committed:
+            report.skipped_existing += 1
+        else:
+            yield cand
+
+
+def verify(cands: list[Candidate], docs_by_key: dict[str, Command], options: BuildOptions,
+           sandbox: Any) -> Iterator[Outcome]:
+    """Run each candidate in `sandbox` and check its target call; yields in input order."""
+    results = sandbox.run_many([c.code for c in cands], workers=options.workers)
+    for cand, result in zip(cands, results):
+        outcome = Outcome(cand, sample_id(cand, options.seed), result=result)
+        if result.status != "ok":
+            outcome.reason = f"run: {result.status}" + (f" {result.exception_type}" if result.exception_type else "")
+        else:
+            owner = docs_by_key.get(cand.signature.command)
+            doc = owner.doc if owner else None
+            outcome.reason = check_call(cand.code, cand.signature, doc)
+            if outcome.reason is None:
+                outcome.problems = problems(cand.code, result, cand.signature, doc)
+                if outcome.problems:
+                    outcome.reason = semantic_reason(outcome.problems)
+                    log.debug("api_pairs: %s #%d dropped: %s", cand.command, cand.variant, outcome.problems)
+        yield outcome
+
+
+def outcomes(todo: Iterable[Candidate], docs_by_key: dict[str, Command], options: BuildOptions,
+             batch: int = BATCH) -> Iterator[Outcome]:
+    """Verify candidates `batch` at a time in one sandbox: a batch is rendered, run and dropped before the next."""
+    with options.sandbox() as sandbox:
+        for chunk in batched(todo, batch):
+            yield from verify(chunk, docs_by_key, options, sandbox)
+            del chunk  # before the next batch is rendered
+
+
+def to_sample(o: Outcome, seed: int, source: DocSource | None = None) -> Sample:
+    """A verified candidate as a stored sample (spec: command, page, signature, variant); `extra` names the
+    documentation it came from and, for the upstream docs, their licence note."""
+    c = o.candidate
+    spec = {"command": c.command, "page": c.page, "signature": c.signature.raw, "variant": c.variant}
+    extra = {"style": c.style, "scenario": c.scenario, "options": c.options, "stand_in": c.stand_in,
+             "signature_check": "ok", "semantic_check": "ok", "units": c.units, "exercised": exercised(c.code)}
+    if source is not None:
+        extra.update({"docs": source.label, "docs_license": source.license})
+    return Sample(
+        id=o.sample_id, part=PART,
+        messages=[Message(role="user", content=c.instruction), Message(role="assistant", content=c.answer)],
+        code=c.code, spec=json.dumps(spec, sort_keys=True), execution=Execution.from_result(o.result),
+        extra=json.dumps(extra, sort_keys=True),
+        lineage=Lineage(pipeline=PART, pipeline_version=VERSION, generator=c.generator,
+                        prompt_template=c.prompt_template, prompt_hash=c.prompt_hash, seed=seed,
+                        prompt_tokens=c.usage.get("prompt_tokens"), completion_tokens=c.usage.get("completion_tokens")),
+    )
+
+
+def build(store: Store, options: BuildOptions) -> BuildReport:
+    """Build (or resume) the api_pairs part from the documentation `options.docs` resolves to (see
+    `civilinstruct.opensees_docs.source`: --docs, the manifest, CIVILINSTRUCT_DOCS, the fetched cache, the embedded set)."""
+    report = BuildReport(part=PART, version=VERSION)
+    source = resolve_docs(options.docs, origin=options.extra.get("docs_origin"))
+    docs = load_source(source)
+    commands = docs.commands()
+    by_key = {c.key: c for c in commands}
+    params = {**source.record(), "per_command": options.per_command, "seed": options.seed,
+              "backend": options.backend, "generator": GENERATOR if options.backend == "offline" else options.model}
+    verified: Counter[str] = Counter()
+    with store.writer(PART, VERSION, pipeline=PART, params=params, shard_size=options.shard_size) as w:
+        have = len(w.committed_ids)  # the part holds these already; stop once it holds `n` verified pairs
+        if options.n is not None and have >= options.n:
+            report.skipped_existing = have
+        else:
+            todo = new_only(unique(candidates(commands, options, report), report), w.committed_ids, options.seed,
+                            report)
+            with PartProgress(PART, len(commands) * options.per_command, enabled=options.progress) as bar:
+                for outcome in outcomes(todo, by_key, options):
+                    if outcome.reason:
+                        report.failed += 1
+                        report.drop(outcome.reason)
+                    elif w.add(to_sample(outcome, options.seed, source)):
+                        report.written += 1
+                        have += 1
+                        verified[outcome.candidate.command] += 1
+                    # every (command, variant) ends up written, skipped or dropped with its reason
+                    bar.update(report.written + report.skipped_existing + sum(report.dropped.values()))
+                    if options.n is not None and have >= options.n:
+                        break  # checked after the write: reaching the target renders and runs nothing more
+        if options.n is not None and have >= options.n:
+            report.notes.append(f"stopped at the target of {options.n} pairs")
+    documented = len(commands)
+    report.notes.append(f"docs: {source.label} (from {source.origin})"
+                        + (f"; licence: {source.license}" if source.license else ""))
+    report.notes.append(f"{len(docs.pages)} pages, {len(docs.command_pages)} command pages, "
+                        f"{sum(1 for p in docs.command_pages if p.signatures)} with a signature, "
+                        f"{documented} commands")
+    report.notes.append(f"{len(verified)} commands got a verified pair in this run; "
+                        f"{report.skipped_existing} pairs were already committed")
+    return report

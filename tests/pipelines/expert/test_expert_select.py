@@ -1,0 +1,49 @@
+"""Expert selection: the engineering period band and the expert score, whose parts react to what they measure."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from civilinstruct.codegen import Style, render_style
+from civilinstruct.design import BuildingSpec, design
+from civilinstruct.pipelines.expert.select import CLAUSES, EXPERT_THRESHOLD, expert_score, period_band, weakest
+from civilinstruct.sandbox import Sandbox
+
+SPEC = BuildingSpec(stories=8, bays_x=3, bays_y=2, intensity=8, pga_g=0.2)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    d = design(SPEC)
+    full = render_style(d, Style("flat", crosscheck="base_shear"))
+    bare = render_style(d, Style("flat"))
+    liar = full.replace('"FAIL" if failing else "PASS"', '"FAIL"')
+    with Sandbox(timeout=60, workers=2, allow_weak_isolation=True) as box:
+        return d, list(box.run_many([full, bare, liar]))
+
+
+def test_band_holds_the_design_and_rejects_implausible_periods(runs) -> None:
+    d, _ = runs
+    spec = json.loads(SPEC.to_json())
+    low, high = period_band(spec, d.empirical_t1_s, d.psi_t)
+    assert low < d.t1_s < high
+    assert low == pytest.approx(0.6 * d.empirical_t1_s)
+    assert 2.0 * d.t1_s > high  # twice as flexible breaks the drift limit by the first-mode estimate
+    stronger = dict(spec, intensity=9, pga_g=0.4)  # more seismic demand: a stiffer frame is needed
+    assert period_band(stronger, d.empirical_t1_s, d.psi_t)[1] < high
+
+
+def test_scores_spread_by_what_they_measure(runs) -> None:
+    _, (full, bare, liar) = runs
+    score, parts = expert_score(SPEC, full)
+    assert score == 100.0 and all(c in full.stdout for c in CLAUSES)
+    score_bare, parts_bare = expert_score(SPEC, bare)
+    assert parts_bare["clauses"] == pytest.approx(20.0 * (len(CLAUSES) - 1) / len(CLAUSES))  # no 5.2.1 cross-check
+    assert EXPERT_THRESHOLD < score_bare < 100.0
+    score_liar, parts_liar = expert_score(SPEC, liar)
+    assert parts_liar["checks"] == 0.0 and score_liar < EXPERT_THRESHOLD and weakest(parts_liar) == "checks"
+    other = SPEC.model_copy(update={"story_height_m": 4.2})  # the program models 3.5 m stories
+    score_other, parts_other = expert_score(other, full)
+    assert parts_other["conformance"] < 20.0 and score_other < score
