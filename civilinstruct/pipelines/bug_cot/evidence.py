@@ -1,7 +1,9 @@
-"""What a diagnosis may look at: the failed run's observable evidence (never the program it was made from)."""
+"""What a diagnosis may look at: the failed run's observable evidence (never the program it was made from), and what
+a repair rule gives back for it (`Repair`, `Rule`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,3 +45,15 @@ class Evidence:
         if len(lines) > max_lines:
             lines = ["..."] + lines[-max_lines:]
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A repaired program and a one-line note of what changed; the pipeline re-runs it before trusting it."""
+
+    program: str
+    note: str
+    method: str = "rule"
+
+
+Rule = Callable[[str, Evidence], Repair | None]

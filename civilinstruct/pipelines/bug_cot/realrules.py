@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from civilinstruct.pipelines.bug_cot import failures as F
-from civilinstruct.pipelines.bug_cot.evidence import Evidence
+from civilinstruct.pipelines.bug_cot.evidence import Evidence, Repair
 from civilinstruct.pipelines.bug_cot.source import (calls_of, compiles, join, lines_of, ops_calls, ops_prefix,
                                          top_statement_end)
 
@@ -20,12 +20,6 @@ CUT_LINES = 6  # a truncated answer's unfinished statement: at most this many li
 _COLUMN_STIFFNESS = re.compile(r"^(COL\w*(CRACK|STIFF|MODIF)\w*|I_?col\w*|I_?c|Ic\w*)$", re.I)
 _FACTOR = r"(0?\.\d+|\d+(?:\.\d*)?[eE]-\d+)"
 _MODEL_COMMANDS = {"node", "fix", "mass", "element", "equalDOF", "rigidDiaphragm", "geomTransf"}
-
-
-def _repair_type():  # noqa: ANN202 - the Repair class, imported late (repair.py imports this module)
-    from civilinstruct.pipelines.bug_cot.repair import Repair
-
-    return Repair
 
 
 def first_of(*rules: Callable) -> Callable:
@@ -66,7 +60,7 @@ def drop_cut_tail(program: str, ev: Evidence):  # noqa: ANN201
     if not calls_of(candidate, "eigen") or "print" not in candidate:
         return None
     removed = len(lines) - keep
-    return _repair_type()(candidate, f"removed the {removed} unfinished line(s) from line {keep + 1}, where the "
+    return Repair(candidate, f"removed the {removed} unfinished line(s) from line {keep + 1}, where the "
                                      f"answer was cut off; the checks after the cut are not restored")
 
 
@@ -80,7 +74,7 @@ def add_eigen(program: str, ev: Evidence):  # noqa: ANN201
     lines = lines_of(program)
     lines[at:at] = ["", "# modal analysis: first period", f"eigen_values = {prefix}eigen(1)",
                     "T1 = 2 * 3.141592653589793 / eigen_values[0] ** 0.5", "print(f'T1 = {T1:.4f} s')"]
-    return _repair_type()(join(lines), f"added an eigen analysis and a T1 print after line {at}, where the model "
+    return Repair(join(lines), f"added an eigen analysis and a T1 print after line {at}, where the model "
                                        f"is complete")
 
 
@@ -138,7 +132,7 @@ def restore_column_stiffness(program: str, ev: Evidence):  # noqa: ANN201
             if 0.25 <= ratio <= 4:
                 lines[number - 1] = text.replace(expr, stripped, 1)
                 times = ratio / (12 * value / area ** 2)
-                return _repair_type()(join(lines), f"removed the factor {found.group(1)} on {name} (line {number}): "
+                return Repair(join(lines), f"removed the factor {found.group(1)} on {name} (line {number}): "
                                                    f"with it the column section is {times:.0f} times too flexible "
                                                    f"for its area")
     return None

@@ -10,26 +10,17 @@ import difflib
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from civilinstruct.pipelines.bug_cot import failures as F
 from civilinstruct.pipelines.bug_cot.classify import stories
-from civilinstruct.pipelines.bug_cot.evidence import Evidence
+from civilinstruct.pipelines.bug_cot.evidence import Evidence, Repair, Rule
+from civilinstruct.pipelines.bug_cot.realrules import (  # the rules real generations need (truncation, no T1, drift)
+    add_eigen, drop_cut_tail, first_of, restore_column_stiffness, why_not,  # noqa: F401 (why_not: the pipeline's)
+)
 from civilinstruct.pipelines.bug_cot.source import (
     OpsCall, assigned_names, calls_of, compiles, join, lines_of, model_dims, node_coordinates, numeric_assignments,
     ops_calls, ops_prefix, rewrite_call, top_statement_end,
 )
-
-
-@dataclass(frozen=True)
-class Repair:
-    program: str
-    note: str
-    method: str = "rule"
-
-
-Rule = Callable[[str, Evidence], Repair | None]
 
 
 def close_string(program: str, ev: Evidence) -> Repair | None:
@@ -278,11 +269,6 @@ def rescale_modulus(program: str, ev: Evidence) -> Repair | None:
             return Repair(join(lines), f"{name} rescaled by 1000^{k} to {value:.4g} on line {line}")
     return None
 
-
-# the rules for failures that real generations show (truncation, no period, drift); they use Repair above
-from civilinstruct.pipelines.bug_cot.realrules import (  # noqa: E402,I001
-    add_eigen, drop_cut_tail, first_of, restore_column_stiffness, why_not,
-)
 
 RULES: dict[str, Rule] = {
     F.UNTERMINATED_STRING: first_of(drop_cut_tail, close_string),
