@@ -8,6 +8,7 @@ form, a summary, and every parameter as [name, type, unit, range, meaning]. They
 
 from __future__ import annotations
 
+import hashlib
 import re
 from importlib import resources
 from typing import Any
@@ -18,7 +19,11 @@ from civilinstruct.opensees_docs.model import ArgDoc, DocPage
 from civilinstruct.opensees_docs.signature import parse_signature
 from civilinstruct.errors import CivilError
 
-BUILTIN_VERSION = "builtin-v1"
+# The label lineage and catalog show for this set. Bump it whenever a YAML file changes (v2: the commands added
+# after v1); BUILTIN_DIGEST is the digest of the files the label names, and tests/opensees_docs fail when the files
+# no longer match it or when a label is reused for other files, so a change to the set cannot keep the old label.
+BUILTIN_VERSION = "builtin-v2"
+BUILTIN_DIGEST = "b703bcb75abaaad2"
 ROOT = f"embedded:{BUILTIN_VERSION}"
 _CALL = re.compile(r"^\s*([A-Za-z_]\w*)\((.*)\)\s*$", re.S)
 
@@ -63,3 +68,11 @@ def load_builtin_pages() -> list[DocPage]:
             raise CivilError(f"embedded docs {file.name}: expected a mapping with `family` and `commands`")
         pages.extend(_page(entry, str(data.get("family", "")), file.name) for entry in data["commands"])
     return pages
+
+
+def builtin_digest() -> str:
+    """A short digest of the embedded set (file names and bytes): what BUILTIN_DIGEST must equal."""
+    h = hashlib.sha256()
+    for file in builtin_files():
+        h.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return h.hexdigest()[:16]

@@ -37,7 +37,7 @@ class DocSource(BaseModel):
 
     @property
     def label(self) -> str:
-        """`embedded@builtin-v1`, `OpenSeesPyDoc@ce0d8f1` or the folder: what lineage and catalog show."""
+        """`embedded@builtin-v2`, `OpenSeesPyDoc@ce0d8f1` or the folder: what lineage and catalog show."""
         if self.kind == "embedded" or self.version:
             return f"{self.name}@{self.version[:7] if len(self.version) == 40 else self.version}"
         return self.path or self.name

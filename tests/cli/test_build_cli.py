@@ -22,6 +22,7 @@ import yaml
 from typer.testing import CliRunner
 
 from civilinstruct.cli.app import app
+from civilinstruct.opensees_docs.embedded import BUILTIN_VERSION
 from civilinstruct.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -238,7 +239,7 @@ def test_real_pipelines_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     verl = [r for p in (data / "export" / "verl").glob("*.parquet") for r in pq.read_table(p).to_pylist()]
     assert verl and all(float(r["reward_model"]["ground_truth"]) > 0 for r in verl)
     pairs = list(Store(data).iter_samples("api_pairs"))
-    assert {json.loads(s.extra)["docs"] for s in pairs} == {"embedded@builtin-v1"}
+    assert {json.loads(s.extra)["docs"] for s in pairs} == {f"embedded@{BUILTIN_VERSION}"}
     assert all(json.loads(s.extra)["docs_license"] is None for s in pairs)  # our own text: no upstream licence
     card = (data / "export" / "hf" / "README.md").read_text()
-    assert "embedded@builtin-v1" in card
+    assert f"embedded@{BUILTIN_VERSION}" in card

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from civilinstruct.cli.app import app
+from civilinstruct.opensees_docs.embedded import BUILTIN_VERSION
 
 
 
@@ -30,7 +31,7 @@ def test_docs_coverage_of_the_embedded_set_by_default(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["docs", "where", "--json"])
     assert result.exit_code == 0, result.output
     where = json.loads(result.stdout)
-    assert where["origin"] == "embedded" and where["label"] == "embedded@builtin-v1" and where["commands"] >= 80
+    assert where["origin"] == "embedded" and where["label"] == f"embedded@{BUILTIN_VERSION}" and where["commands"] >= 80
     assert where["license"] is None
 
 

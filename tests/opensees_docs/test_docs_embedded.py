@@ -4,7 +4,7 @@ a range, read through the same command model as the HTML and .rst docs."""
 from __future__ import annotations
 
 from civilinstruct.pipelines.api_pairs.llm_pairs import _with_unit
-from civilinstruct.opensees_docs.embedded import BUILTIN_VERSION, builtin_files, load_builtin_pages
+from civilinstruct.opensees_docs.embedded import BUILTIN_DIGEST, BUILTIN_VERSION, builtin_digest, builtin_files, load_builtin_pages
 from civilinstruct.opensees_docs.source import load_source, resolve_docs
 
 NEEDED = {"model('basic')", "node", "fix", "mass", "equalDOF", "rigidDiaphragm", "geomTransf('Linear')",
@@ -55,3 +55,35 @@ def test_read_through_the_same_command_model() -> None:
     assert steel.doc.arg("a1").optional and not fy.optional
     beam = by_key["element('elasticBeamColumn')"]
     assert len(beam.signatures) == 2 and beam.signatures[0].flags == {"-mass", "-cMass"}
+
+
+# Every label the embedded set has had, with the digest of its files. A changed YAML file changes the digest; the
+# change passes only with a new label added here (and BUILTIN_VERSION/BUILTIN_DIGEST set to it), never under an old one.
+LABELS = {"builtin-v2": "b703bcb75abaaad2"}
+
+
+def test_the_label_changes_whenever_the_embedded_set_changes() -> None:
+    digest = builtin_digest()
+    assert digest == BUILTIN_DIGEST, (
+        f"the embedded YAML set changed (digest {digest}): bump BUILTIN_VERSION in opensees_docs/embedded.py, "
+        f"set BUILTIN_DIGEST = {digest!r} and add the new label to LABELS here")
+    assert LABELS.get(BUILTIN_VERSION) == BUILTIN_DIGEST, "the label names other files than it did: bump it"
+    assert len(set(LABELS.values())) == len(LABELS), "two labels for one set"
+    assert resolve_docs().label == f"embedded@{BUILTIN_VERSION}" != "embedded@builtin-v1"
+
+
+def test_the_digest_sees_a_one_byte_change(monkeypatch) -> None:
+    from civilinstruct.opensees_docs import embedded
+
+    class _File:
+        def __init__(self, name: str, data: bytes) -> None:
+            self.name, self._data = name, data
+
+        def read_bytes(self) -> bytes:
+            return self._data
+
+    real = [_File(f.name, f.read_bytes()) for f in builtin_files()]
+    monkeypatch.setattr(embedded, "builtin_files", lambda: real)
+    assert embedded.builtin_digest() == BUILTIN_DIGEST
+    real[0]._data += b" "
+    assert embedded.builtin_digest() != BUILTIN_DIGEST

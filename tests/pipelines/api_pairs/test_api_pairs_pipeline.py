@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 
 from civilinstruct.errors import CivilError
 from civilinstruct.pipelines.api_pairs import pipeline as api_pairs
+from civilinstruct.opensees_docs.embedded import BUILTIN_VERSION
 from civilinstruct.pipelines.base import BuildOptions
 from civilinstruct.store import Store
 
@@ -116,9 +117,9 @@ def test_embedded_set_gives_verified_pairs_for_most_commands(tmp_path: Path) -> 
     assert len(commands) >= 110 and report.written == len(samples)  # of 141 embedded commands
     assert {"model('basic')", "fix", "equalDOF", "element('forceBeamColumn')", "uniaxialMaterial('Concrete02')",
             "eigen", "modalProperties", "nodeEigenvector", "randomVariable"} <= commands
-    assert {json.loads(s.extra)["docs"] for s in samples} == {"embedded@builtin-v1"}
+    assert {json.loads(s.extra)["docs"] for s in samples} == {f"embedded@{BUILTIN_VERSION}"}
     params = json.loads(store.query("SELECT params FROM builds")[0]["params"])
-    assert params["docs"] == "embedded@builtin-v1" and params["docs_origin"] == "embedded"
+    assert params["docs"] == f"embedded@{BUILTIN_VERSION}" and params["docs_origin"] == "embedded"
     assert params["docs_license"] is None
 
 
