@@ -173,3 +173,56 @@ def shell_patch(ctx: Context, sec_tag: int, u: Units) -> Lines:
     lines.append((f"ops.element('ShellMITC4', 901, {', '.join(map(str, tags))}, {sec_tag})",
                   "a four-node shell made of the section"))
     return lines + loaded_member(ctx, tags, 0.001 * u.load)
+
+
+def strain_envelope(tag: int, yield_strain: float = 0.002) -> Lines:
+    """The material driven out to 3 x yield and back, collecting stress and tangent: the peak stress and the
+    unloading stiffness come out of the lists, so the test reports the two numbers a calibration compares."""
+    e = yield_strain
+    path = [round(x, 6) for x in (0.5 * e, e, 2 * e, 3 * e, 2 * e, 0.0)]
+    return [(f"ops.testUniaxialMaterial({tag})", "the material alone, outside any model"),
+            ("stresses, tangents = [], []", "what each strain step gives back"),
+            (f"for strain in {path}:", "load past yield to 3 x the yield strain, then unload to zero"),
+            ("    ops.setStrain(strain)", ""),
+            ("    stresses.append(ops.getStress())", ""),
+            ("    tangents.append(ops.getTangent())", ""),
+            ("print('peak stress:', max(stresses, key=abs), 'unloading tangent:', tangents[-1])",
+             "the calibration numbers: strength reached and stiffness on unloading")]
+
+
+def sdof_shake(tag: int, u: Units) -> Lines:
+    """The material as the spring of a one-storey oscillator (period about 0.3 s) under a resonant sine ground
+    motion: a dynamic test of its hysteresis. A soft elastic spring in parallel keeps the tangent positive."""
+    k = u.E_steel  # a zero-length spring of this material: force per unit deformation = its modulus
+    m = k * (0.3 / 6.283185307179586) ** 2
+    g = {"m": 9.81, "mm": 9810.0, "in": 386.1}[u.length]
+    return [("ops.node(901, 0.0, 0.0)", "ground"), ("ops.node(902, 0.0, 0.0)", "the oscillator's mass point"),
+            ("ops.fix(901, 1, 1, 1)", "ground held"), ("ops.fix(902, 0, 1, 1)", "the mass moves only along x"),
+            (f"ops.mass(902, {m:.4g}, 0.0, 0.0)", "mass giving a period of about 0.3 s with the initial stiffness"),
+            (f"ops.uniaxialMaterial('Elastic', 903, {1e-3 * k:g})", "soft parallel spring: keeps the tangent positive"),
+            (f"ops.element('zeroLength', 901, 901, 902, '-mat', {tag}, 903, '-dir', 1, 1)",
+             "the material (and the soft spring) as the storey spring"),
+            (f"ops.timeSeries('Sine', 901, 0.0, 1.5, 0.3, '-factor', {0.3 * g:.4g})",
+             f"a 0.3 g sine at the oscillator's own period [{u.length}/s^2]"),
+            ("ops.pattern('UniformExcitation', 901, 1, '-accel', 901)", "shake the ground along x"),
+            ("ops.constraints('Plain')", "only fixities here"), ("ops.numberer('Plain')", "one free DOF"),
+            ("ops.system('FullGeneral')", "tiny system"), ("ops.test('NormDispIncr', 1e-10, 50)", "tight tolerance"),
+            ("ops.algorithm('Newton')", "Newton on the material tangent"),
+            ("ops.integrator('Newmark', 0.5, 0.25)", "average acceleration: unconditionally stable"),
+            ("ops.analysis('Transient')", "time-history analysis"),
+            ("peak = 0.0", "largest deformation seen"),
+            ("for step in range(150):", "1.5 s in 0.01 s steps"),
+            ("    assert ops.analyze(1, 0.01) == 0, 'time step did not converge'", ""),
+            ("    peak = max(peak, abs(ops.nodeDisp(902, 1)))", ""),
+            ("print('peak deformation:', peak, 'final spring force:', ops.eleForce(901, 1))",
+             "how far the spring went and what it carries at the end")]
+
+
+MATERIAL_TESTS = ("strain history", "strain envelope", "spring cycle", "oscillator")
+
+
+def material_test(which: int, tag: int, u: Units) -> Lines:
+    """One of the four ways a uniaxial material is exercised, by index into MATERIAL_TESTS."""
+    ey = u.fy / u.E_steel
+    return [lambda: strain_history(tag, ey), lambda: strain_envelope(tag, ey),
+            lambda: spring_cycle(tag, ey, 1e-3 * u.E_steel), lambda: sdof_shake(tag, u)][which % 4]()

@@ -50,6 +50,7 @@ class Context:
     ndf: int = 3
     new_tag: int = 1
     variant: int = 0  # picks how the snippet uses its result (one run, a stepped run, a reaction check)
+    wrap: bool = False  # put the lines after the target in a function that is then called
 
     def add(self, code: str, comment: str = "") -> None:
         self.setup.append((code, comment))

@@ -191,8 +191,14 @@ def _code(planner: Planner, sig: Signature, args: list[tuple[Param, Value | None
         lines.append(call + "  # the documented call")
     if ctx.after:
         lines.append("")
+        wrap = ctx.wrap and not any(re.match(r"\s*result\s*=", code) for code, _ in ctx.after)
+        if wrap:  # the use as a function: a reader can rerun it after changing the object
+            lines.append("def run_and_report():  # the analysis and the read-back in one function, easy to rerun")
         for code, comment in ctx.after:
+            code = f"    {code}" if wrap else code
             lines.append(f"{code}  # {comment}" if comment else code)
+        if wrap:
+            lines.append("run_and_report()  # run it once")
     setup = cx.prune(ctx.setup, "\n".join(lines[setup_at:]))
     lines[setup_at:setup_at] = [f"{code}  # {comment}" if comment else code for code, comment in setup]
     return "\n".join(lines) + "\n"

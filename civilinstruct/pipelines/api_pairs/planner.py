@@ -8,7 +8,9 @@ import re
 
 from civilinstruct.pipelines.api_pairs import consumers as use
 from civilinstruct.pipelines.api_pairs import contexts as cx
+from civilinstruct.pipelines.api_pairs import hosts
 from civilinstruct.pipelines.api_pairs import tasks
+from civilinstruct.pipelines.api_pairs.hosts import pick as tasks_pick
 from civilinstruct.pipelines.api_pairs.elements import coordinates, needs_for
 from civilinstruct.pipelines.api_pairs.scenarios import Scenario
 from civilinstruct.pipelines.api_pairs.values import Value, describe, is_str_type, number_for
@@ -53,6 +55,7 @@ class Planner:
     def build_context(self) -> None:
         f, t, u, ctx = self.sig.function, (self.sig.type_name or ""), self.u, self.ctx
         needed = {_pool_for(p.name) for p in self.sig.params if p.kind != "flag"} - {None}
+        ctx.wrap = tasks_pick(self.command.key, self.variant, 2, "layout") == 1
         if tasks.place(ctx, f, u):
             self.returns = f in tasks.QUERIES
             return
@@ -69,8 +72,8 @@ class Planner:
                 ctx.pools["element"] = [191]
             if "uniaxial" in needed:
                 cx.ref_uniaxial(ctx, u)
-            ctx.after = (use.spring_cycle(ctx.new_tag, u.fy / u.E_steel, 1e-3 * u.E_steel)
-                         if self.variant % 2 and t != "Viscous" else use.strain_history(ctx.new_tag, u.fy / u.E_steel))
+            ctx.after = use.material_test(tasks_pick(self.command.key, self.variant, use.MATERIAL_TESTS, "mat")
+                                          if t != "Viscous" else 0, ctx.new_tag, u)
             return
         if f == "nDMaterial" and t in {"PlaneStress", "PlaneStrain", "PlateFiber"}:
             plate = t == "PlateFiber"
@@ -154,8 +157,10 @@ class Planner:
             return
         if f in cx.ANALYSIS_SLOTS or f == "analysis":
             transient = t.lower() in cx.TRANSIENT
-            cx.cantilever(ctx, u, analysed=False, skip=f, transient=transient,
-                          explicit_target=t.lower() in {"centraldifference", "explicitdifference", "newmarkexplicit"})
+            explicit = f == "integrator" and t.lower() in {"centraldifference", "explicitdifference", "newmarkexplicit"}
+            shapes = hosts.shapes_for(f, transient, explicit)
+            hosts.place(ctx, u, shapes[tasks_pick(self.command.key, self.variant, shapes, "host")], False, skip=f,
+                        transient=transient, explicit_target=explicit)
             return
         if f in {"timeSeries", "pattern", "groundMotion", "recorder", "region"}:
             cx.cantilever(ctx, u, analysed=False, transient=f == "pattern" and t in {"UniformExcitation",
@@ -190,13 +195,15 @@ class Planner:
                            "imposedMotion", "setNodeCoord", "setElementRayleighDampingFactors", "modalDamping",
                            "block2D", "block3D", "randomVariable", "setParameter", "addToParameter"}
         analysed = f not in before_analysis
-        cx.cantilever(ctx, u, analysed=analysed)
+        shapes = ("cantilever",) if not analysed or f in hosts.CANTILEVER_ONLY else \
+            hosts.SHAPES[:3] if f in hosts.STATIC_ONLY else hosts.SHAPES
+        hosts.place(ctx, u, shapes[tasks_pick(self.command.key, self.variant, shapes, "host")], analysed)
         if analysed:  # a query: keep what it returns and show it
             self.returns = True
             ctx.after = [(f"print('{f} ->', result)", "show what the command returned")]
         if f == "nodeReaction":
             ctx.add("ops.reactions()", "compute support reactions first")
-            ctx.pools["node"] = [1, 2]
+            ctx.pools["node"] = [1] + [n for n in ctx.pools["node"] if n != 1]
         if f in {"equalDOF", "equalDOF_Mixed", "rigidLink", "rigidDiaphragm"}:
             ctx.add(f"ops.node(3, {0.5 * u.length_member:g}, {u.length_member:g})", "top of a second column")
             ctx.add(f"ops.node(4, {0.5 * u.length_member:g}, 0.0)", "base of the second column")
@@ -269,6 +276,8 @@ class Planner:
             return Value("0.2", "mass-proportional coefficient [1/s]: about 5 % damping near the first mode")
         if f == "rigidDiaphragm" and name == "perpDirn":
             return Value(str(self.ctx.ndm), "the floor is perpendicular to global Z (3): vertical is z")
+        if self.sig.type_name == "HHT" and name == "alpha":
+            return Value("0.9", "HHT alpha (2/3 to 1): 0.9 damps spurious high modes, keeps second-order accuracy")
         if f in tasks.SENSITIVITY and name in {"tag", "paramTag"}:
             return Value("1", "the parameter that stands for the column's E")
         if f == "parameter" and name in {"objType", "eleTag", "paramName"}:
