@@ -168,3 +168,53 @@ def place(ctx: Context, u: Units, shape: str, analysed: bool, *, skip: str | Non
         shake(ctx, u, analysed, skip)
     else:
         cantilever(ctx, u, analysed, skip=skip, transient=transient, explicit_target=explicit_target)
+
+
+def _member_use(u: Units, i: int, j: int, three_d: bool, load_dof: int, read_dof: int, ndf: int) -> Lines:
+    """An elastic member from node i to node j, a load on j along `load_dof`, one static analysis, a read-back."""
+    if three_d:
+        transf = ("ops.geomTransf('Linear', 1, 1.0, 0.0, 0.0)", "member along z; its local x-z plane holds global X")
+        member = (f"ops.element('elasticBeamColumn', 1, {i}, {j}, {u.area:g}, {u.E_conc:g}, {0.4 * u.E_conc:g}, "
+                  f"{2 * u.inertia:g}, {u.inertia:g}, {u.inertia:g}, 1)", "elastic member (A, E, G, J, Iy, Iz)")
+    else:
+        transf = ("ops.geomTransf('Linear', 1)", "small-displacement transformation")
+        member = (f"ops.element('elasticBeamColumn', 1, {i}, {j}, {u.area:g}, {u.E_conc:g}, {u.inertia:g}, 1)",
+                  "elastic member (A, E, I) joining the two nodes")
+    force = ", ".join(f"{0.1 * u.load:g}" if k == load_dof - 1 else "0.0" for k in range(ndf))
+    return [transf, member, ("ops.timeSeries('Linear', 1)", "load grows with the load factor"),
+            ("ops.pattern('Plain', 1, 1)", "one static load case"),
+            (f"ops.load({j}, {force})", "a tenth of the reference load at the free end"),
+            *_slots(None, "ops.integrator('LoadControl', 1.0)"), ("ops.analysis('Static')", "static analysis"),
+            ("assert ops.analyze(1) == 0, 'analysis failed'", "one linear step"),
+            (f"print('free-end displacement:', ops.nodeDisp({j}, {read_dof}))", "the supported member deflects")]
+
+
+def node_family(ctx: Context, u: Units, f: str) -> None:
+    """node, mass and the fixX/Y/Z commands on a member they make: every node ends up in an analysed element."""
+    h = u.length_member
+    if f == "node":  # the target is the top node; the base is already there
+        model_lines(ctx, 2, 3, u)
+        ctx.add("ops.node(1, 0.0, 0.0)", "column base")
+        ctx.add("ops.fix(1, 1, 1, 1)", "fixed base")
+        ctx.new_tag = 2
+        ctx.after = _member_use(u, 1, 2, False, 1, 1, 3)
+    elif f == "mass":  # the mass goes on the top; an eigen analysis reads it back as a period
+        model_lines(ctx, 2, 3, u)
+        ctx.add("ops.node(1, 0.0, 0.0)", "column base")
+        ctx.add(f"ops.node(2, 0.0, {h:g})", "column top, where the floor mass sits")
+        ctx.add("ops.fix(1, 1, 1, 1)", "fixed base")
+        ctx.pools["node"] = [2]
+        ctx.after = [_member_use(u, 1, 2, False, 1, 1, 3)[k] for k in (0, 1)] + [
+            ("lam = ops.eigen(1)", "the first mode of the column with its top mass"),
+            ("print('period:', 2 * 3.141592653589793 / lam[0] ** 0.5, 's')", "the mass sets the period")]
+    elif f in {"fixX", "fixY"}:  # nodes on the line x = 0 (fixX: a beam along x) or y = 0 (fixY: a column)
+        model_lines(ctx, 2, 3, u)
+        far = f"{h:g}, 0.0" if f == "fixX" else f"0.0, {h:g}"
+        ctx.add("ops.node(1, 0.0, 0.0)", "the node on the support line")
+        ctx.add(f"ops.node(2, {far})", "the free end")
+        ctx.after = _member_use(u, 1, 2, False, 2 if f == "fixX" else 1, 2 if f == "fixX" else 1, 3)
+    else:  # fixZ: a 3D column along z, held where z = 0
+        model_lines(ctx, 3, 6, u)
+        ctx.add("ops.node(1, 0.0, 0.0, 0.0)", "the node on the plane z = 0")
+        ctx.add(f"ops.node(2, 0.0, 0.0, {h:g})", "the column top")
+        ctx.after = _member_use(u, 1, 2, True, 1, 1, 6)

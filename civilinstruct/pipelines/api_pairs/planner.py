@@ -25,7 +25,7 @@ _TAG_POOLS = [
     (r"^(tstag|dispseriestag|velseriestag|accelseriestag|timeseriestag|seriestag)$", "series"),
     (r"^(patterntag)$", "pattern"),
     (r"^(nodetag\w*|[rc]nodetag|[ijkl]node|[cs]node|lnode|ndtag|ndi|ndj|pnodetag|nodet|nodeb|dnodet|nodes?)$", "node"),
-    (r"^(eletag\d?|eles?)$", "element"),
+    (r"^(eletags?\d?|eles?)$", "element"),
     (r"^(nd\w*mattag|mat3dtag|threedtag|pre_def_mattag|soilmattag|ndmattag)$", "nd"),
     (r"^(\w*mat\w*tags?|othertag|mat\d\w*|mat_\d|matc|pipemattag|\w*mattag|s[xy]tag|conctag|uniTag)$", "uniaxial"),
 ]
@@ -50,6 +50,7 @@ class Planner:
         self.needs = None
         self.returns = False
         self.node_picks: list[int] = []
+        self.file_name = f"{(sig.type_name or sig.function).lower()}_{variant}.txt"
 
     # -- context by family
     def build_context(self) -> None:
@@ -174,22 +175,23 @@ class Planner:
             if f == "pattern" and t in {"UniformExcitation", "MultipleSupport"}:
                 ctx.add("ops.timeSeries('Sine', 172, 0.0, 10.0, 0.5, '-factor', 1.0)", "harmonic acceleration record")
                 ctx.pools["series"] = [172]
+            if f == "pattern" and t == "Plain":
+                ctx.after = [(f"ops.load(2, {0.05 * u.load:g}, 0.0, 0.0)", "a lateral load held by this pattern")] + \
+                    ctx.after
+            if f == "recorder":  # close the file after the run (remove flushes it), then read it back
+                ctx.after += [("ops.remove('recorders')", "close the recorder so its file is complete"),
+                              (f"rows = open('{self.file_name}').read().split('\\n')", "the recorded lines"),
+                              ("print('last recorded row:', rows[-2])", "time first, then the recorded values")]
             if f == "pattern" and t == "MultipleSupport":
                 ctx.after = [("ops.groundMotion(1, 'Plain', '-accel', 172)", "a ground motion for the pattern"),
                              ("ops.imposedMotion(1, 1, 1)", "impose it at the base")] + ctx.after
             return
-        if f in {"node", "model", "wipe", "mass", "fixX", "fixY", "fixZ", "setStartNodeTag"}:
-            if f not in {"model", "wipe"}:
+        if f in {"node", "mass", "fixX", "fixY", "fixZ"}:
+            hosts.node_family(ctx, u, f)
+            return
+        if f in {"model", "wipe", "setStartNodeTag"}:
+            if f != "model" and f != "wipe":
                 cx.model_lines(ctx, 2, 3, u)
-            if f == "mass":
-                cx.nodes(ctx, [[0.0, 0.0], [0.0, u.length_member]])
-            if f in {"fixX", "fixY", "fixZ"}:
-                if f == "fixZ":
-                    ctx.setup.clear()
-                    cx.model_lines(ctx, 3, 6, u)
-                    cx.nodes(ctx, [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
-                else:
-                    cx.nodes(ctx, [[0.0, 0.0], [1.0, 0.0]])
             return
         before_analysis = {"equalDOF", "equalDOF_Mixed", "rigidDiaphragm", "rigidLink", "sp", "eleLoad",
                            "imposedMotion", "setNodeCoord", "setElementRayleighDampingFactors", "modalDamping",
@@ -276,6 +278,8 @@ class Planner:
             return Value("0.2", "mass-proportional coefficient [1/s]: about 5 % damping near the first mode")
         if f == "rigidDiaphragm" and name == "perpDirn":
             return Value(str(self.ctx.ndm), "the floor is perpendicular to global Z (3): vertical is z")
+        if f in {"fixX", "fixY", "fixZ"} and name in {"x", "y", "z"}:
+            return Value("0.0", f"the support line {name} = 0: the node there is held, the free end is not")
         if self.sig.type_name == "HHT" and name == "alpha":
             return Value("0.9", "HHT alpha (2/3 to 1): 0.9 damps spurious high modes, keeps second-order accuracy")
         if f in tasks.SENSITIVITY and name in {"tag", "paramTag"}:
@@ -308,7 +312,7 @@ class Planner:
             return Value(str(self.ctx.ndf), describe(name, doc))
         if is_str_type(doc) or name.lower() in {"filename", "filename_", "reportfilename", "name"}:
             if "file" in name.lower():
-                return Value(repr(f"out_{self.rng.randint(1, 99)}.txt"), describe(name, doc))
+                return Value(repr(self.file_name), "output file in the working folder; read back after the run")
             quoted = re.findall(r"'(-?[A-Za-z][\w-]*)'", f"{doc.range} {doc.description}" if doc else "")
             return Value(repr(quoted[0] if quoted else name), describe(name, doc))
         return number_for(name, doc, self.u, self.rng, p.default)
@@ -386,6 +390,8 @@ class Planner:
                 vals = [round(v, 6) for v in geometry[name]]
                 text = why.get(name, f"(y, z) corner of a {h:g} x {b:g} {u.length} section, centred on its axis")
                 return Value(repr(vals), text, len(vals))
+        if name == "crds" and self.sig.function == "node":
+            return Value(f"[0.0, {u.length_member:g}]", f"straight above the base, one storey ({u.length}) up", 2)
         if name in {"crds", "coords"}:
             crd = [round(self.rng.uniform(0, self.u.length_member), 2) for _ in range(self.ctx.ndm)]
             return Value(repr(crd), describe(p.name, doc), len(crd))

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from civilinstruct.pipelines.api_pairs.ranges import out_of_range
+from civilinstruct.pipelines.api_pairs.usage import unused_model_objects
 from civilinstruct.pipelines.api_pairs.verify import bindings, expand
 from civilinstruct.opensees_docs.model import DocPage, Signature
 
@@ -135,6 +136,7 @@ def problems(code: str, result: Any, sig: Signature, doc: DocPage | None) -> lis
     found += failed_runs(result)
     found += self_ties(calls)
     found += unused_objects(calls)
+    found += unused_model_objects(calls, tree, bindings(tree))
     if doc is not None:
         found += out_of_range(code, sig, doc)
     return found
@@ -148,7 +150,9 @@ def reason(found: list[str]) -> str:
     if "ties node" in first:
         return "semantic: self-tie"
     if "never used" in first:
-        return "semantic: unused object"
+        kind = first.split(": ", 1)[-1].split(" ", 1)[0]
+        return f"semantic: unused {kind}" if kind in {"node", "element", "pattern", "recorder"} else \
+            "semantic: unused object"
     if first.startswith("range:"):
         return "semantic: value out of range"
     if "eigen failed" in first:
