@@ -33,7 +33,7 @@ FORCED_FLAGS: dict[str, set[str]] = {
     "eleLoad": {"-ele", "-type", "-beamUniform"}, "pattern('UniformExcitation')": {"-accel"},
     "groundMotion": {"-accel"}, "uniaxialMaterial('ElasticMultiLinear')": {"-strain", "-stress"},
     "region": {"-node"}, "updateMaterialStage": {"-material", "-stage"},
-    "element('zeroLengthContact2D')": {"-normal"},
+    "element('zeroLengthContact2D')": {"-normal"}, "randomVariable": {"-mean", "-stdv"},
 }
 STYLES = ("variables", "inline", "above")
 

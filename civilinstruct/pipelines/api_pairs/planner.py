@@ -57,7 +57,7 @@ class Planner:
         f, t, u, ctx = self.sig.function, (self.sig.type_name or ""), self.u, self.ctx
         needed = {_pool_for(p.name) for p in self.sig.params if p.kind != "flag"} - {None}
         ctx.wrap = tasks_pick(self.command.key, self.variant, 2, "layout") == 1
-        if tasks.place(ctx, f, u):
+        if tasks.place(ctx, f, u, self.variant):
             self.returns = f in tasks.QUERIES
             return
         if f == "uniaxialMaterial":
@@ -282,6 +282,11 @@ class Planner:
             return Value("0.0", f"the support line {name} = 0: the node there is held, the free end is not")
         if self.sig.type_name == "HHT" and name == "alpha":
             return Value("0.9", "HHT alpha (2/3 to 1): 0.9 damps spurious high modes, keeps second-order accuracy")
+        if f == "randomVariable" and name in {"dist", "mean", "stdv"}:
+            e, dist = self.u.E_conc, ("normal", "lognormal")[self.variant % 2]
+            return {"dist": Value(repr(dist), f"{dist}: the modulus scatters {'symmetrically' if dist == 'normal' else 'and stays positive'}"),
+                    "mean": Value(f"{e:g}", f"mean concrete modulus [{self.u.stress}], the uncertain input"),
+                    "stdv": Value(f"{0.1 * e:g}", "10 % coefficient of variation, usual for concrete stiffness")}[name]
         if f in tasks.SENSITIVITY and name in {"tag", "paramTag"}:
             return Value("1", "the parameter that stands for the column's E")
         if f == "parameter" and name in {"objType", "eleTag", "paramName"}:

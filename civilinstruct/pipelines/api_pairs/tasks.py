@@ -9,6 +9,7 @@ target function is replaced by the generated, commented call; lines before it ar
 from __future__ import annotations
 
 from civilinstruct.pipelines.api_pairs.contexts import Context
+from civilinstruct.pipelines.api_pairs.reliability import RELIABILITY, reliability
 from civilinstruct.pipelines.api_pairs.scenarios import Units
 
 Line = tuple[str, str]
@@ -140,19 +141,21 @@ def sensitivity(u: Units, target: str) -> list[Line]:
     return lines
 
 
-def task_lines(f: str, u: Units) -> list[Line] | None:
+def task_lines(f: str, u: Units, dist: str = "normal") -> list[Line] | None:
     if f in SHEAR_FRAME:
         return shear_frame(u, f)
     if f in DIAPHRAGM:
         return diaphragm_floor(u)
     if f in SENSITIVITY:
         return sensitivity(u, f)
+    if f in RELIABILITY:
+        return reliability(u, dist)
     return None
 
 
-def place(ctx: Context, f: str, u: Units) -> bool:
+def place(ctx: Context, f: str, u: Units, variant: int = 0) -> bool:
     """Fill `ctx` with the task for `f`, split at the task's own call of `f` (which the target replaces)."""
-    lines = task_lines(f, u)
+    lines = task_lines(f, u, ("normal", "lognormal")[variant % 2])
     if lines is None:
         return False
     at = next(i for i, (code, _) in enumerate(lines)
