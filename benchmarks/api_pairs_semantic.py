@@ -127,12 +127,27 @@ def main() -> None:
     tag_asks = sum(1 for t in instr if re.search(r"\w*[Tt]ag\w* = \d", t))
     truncated = sum(1 for s in samples for line in s.code.splitlines() if "#" in line and line.rstrip().endswith("..."))
     commands = {json.loads(s.spec)["command"] for s in samples}
+    from civilinstruct.pipelines.api_pairs.words import argument_comments, has_reason
+
+    arg_comments, copied = 0, 0
+    with_reason = 0
+    for s in samples:
+        spec = json.loads(s.spec)
+        stand = json.loads(s.extra).get("stand_in")
+        owner = by_key.get(stand or spec["command"])
+        for name, comment in argument_comments(s.code):
+            arg_comments += 1
+            with_reason += has_reason(comment)
+            arg = owner.doc.arg(name) if owner else None
+            text = arg.description.strip().rstrip(".").lower() if arg is not None else ""
+            copied += bool(len(text) > 25 and text in comment.lower())  # a whole documented sentence reused
     out = {"pairs": len(samples), "commands": len(commands), "build_s": round(build_s, 1),
            "rerun_s": round(rerun_s, 1), "rerun_not_ok": failed_runs, "semantic_problems": dict(found),
            "skeletons_names": len(plain), "skeletons_names_ignoring_functions": len(flat), "skeletons_names_and_types": len(typed),
            "generic_float_share": round(generic / max(1, len(floats)), 3),
            "instructions_with_units": units, "instructions_asking_tags": tag_asks,
-           "truncated_comments": truncated, "dropped": dropped, "not_ok": not_ok}
+           "truncated_comments": truncated, "argument_comments": arg_comments,
+           "argument_comments_with_reason": with_reason, "argument_comments_copying_docs": copied, "dropped": dropped, "not_ok": not_ok}
     if args.json:
         print(json.dumps(out, indent=2))
         return
@@ -148,6 +163,8 @@ def main() -> None:
     print(f"values: {out['generic_float_share']:.1%} of the target calls' float arguments in {{0.5, 1.0, 1.5, 2.0}} (issue review: 44% of numeric arguments)")
     print(f"instructions: {units}/{n} state units (v1: 45/400), {tag_asks} ask for a tag (v1: 74/400); "
           f"truncated comments: {truncated}")
+    print(f"argument comments: {arg_comments}, {with_reason} ({with_reason / max(1, arg_comments):.1%}) say why "
+          f"the value, {copied} reuse a documented sentence (longer than 25 characters)")
     print(f"dropped at build: {out['dropped']}")
     if args.pairs is None:
         print("(v1 figures: the issue's review; rerun them with --pairs on a --dump made from the v1 checkout)")

@@ -11,6 +11,7 @@ from civilinstruct.pipelines.api_pairs import contexts as cx
 from civilinstruct.pipelines.api_pairs import hosts
 from civilinstruct.pipelines.api_pairs import tasks
 from civilinstruct.pipelines.api_pairs.hosts import pick as tasks_pick
+from civilinstruct.pipelines.api_pairs.lists import _POOL_WHY, list_value
 from civilinstruct.pipelines.api_pairs.elements import coordinates, needs_for
 from civilinstruct.pipelines.api_pairs.scenarios import Scenario
 from civilinstruct.pipelines.api_pairs.values import Value, describe, is_str_type, number_for
@@ -266,9 +267,9 @@ class Planner:
         pool = _pool_for(name)
         is_new = (index == 0 and f in cx.DEFINERS and re.search(r"tag$", name, re.I) is not None)
         if is_new:
-            return Value(str(self.ctx.new_tag), describe(name, doc) + " (the new object's tag)")
+            return Value(str(self.ctx.new_tag), describe(name, doc, "a fresh tag: the lines below refer to it"))
         if self.sig.type_name == "Pipe" and name in {"pipeMatTag", "pipeSecTag"}:
-            return Value(str(self.ctx.pools["pipe"][0 if "Mat" in name else 1]), describe(name, doc))
+            return Value(str(self.ctx.pools["pipe"][0 if "Mat" in name else 1]), describe(name, doc, "the pipe object defined above"))
         if p.kind == "varargs":
             return self._list(p, doc, pool)
         pool = self._retarget(pool, name)
@@ -285,41 +286,41 @@ class Planner:
         if f == "randomVariable" and name in {"dist", "mean", "stdv"}:
             e, dist = self.u.E_conc, ("normal", "lognormal")[self.variant % 2]
             return {"dist": Value(repr(dist), f"{dist}: the modulus scatters {'symmetrically' if dist == 'normal' else 'and stays positive'}"),
-                    "mean": Value(f"{e:g}", f"mean concrete modulus [{self.u.stress}], the uncertain input"),
-                    "stdv": Value(f"{0.1 * e:g}", "10 % coefficient of variation, usual for concrete stiffness")}[name]
+                    "mean": Value(f"{e:g}", f"mean of E [{self.u.stress}]; the design modulus, the uncertain input"),
+                    "stdv": Value(f"{0.1 * e:g}", "standard deviation; 10 % coefficient of variation, usual for concrete stiffness")}[name]
         if f in tasks.SENSITIVITY and name in {"tag", "paramTag"}:
-            return Value("1", "the parameter that stands for the column's E")
+            return Value("1", "parameter tag; the one that stands for the column's E")
         if f == "parameter" and name in {"objType", "eleTag", "paramName"}:
-            return {"objType": Value("'element'", "the parameter lives in an element"),
-                    "eleTag": Value("1", "the force-based column"),
-                    "paramName": Value("'E'", "its elastic modulus")}[name]
+            return {"objType": Value("'element'", "owner kind; the parameter lives in an element"),
+                    "eleTag": Value("1", "element tag; the force-based column"),
+                    "paramName": Value("'E'", "property name; its elastic modulus E")}[name]
         if self.sig.type_name == "MVLEM" and name in {"m", "c"}:
-            return Value("4", "four macro-fibres across the wall") if name == "m" else \
-                Value("0.4", "centre of rotation at 0.4 of the storey height, the usual choice")
+            return Value("4", "number of macro-fibres; four resolve the neutral axis of a wall") if name == "m" else \
+                Value("0.4", "centre-of-rotation height ratio; 0.4 of the storey, the usual choice")
         if name in {"code", "quantity"} and self.sig.type_name == "Uniaxial":
-            return Value("'Mz'", "the material gives the section its bending response")
+            return Value("'Mz'", "section response it gives; bending about z")
         if name == "respType":
-            return Value("'disp'", "response to record: displacements")
+            return Value("'disp'", "response to record; displacements: the drift a designer checks")
         if re.fullmatch(r"numEigenvalues|eigenvector|mode|numModes", name):
-            return Value("1", describe(name, doc))
+            return Value("1", describe(name, doc, "the first mode: the one that governs this model"))
         if pool and pool in self.ctx.pools:
             tags = self.ctx.pools[pool]
             pick = self.rng.choice(tags)
             if pool == "node":  # distinct nodes in call order: never a node tied to itself
                 pick = tags[min(len(self.node_picks), len(tags) - 1)]
                 self.node_picks.append(pick)
-            return Value(str(pick), describe(name, doc))
+            return Value(str(pick), describe(name, doc, _POOL_WHY.get(pool, "defined above")))
         if self.sig.function == "beamIntegration" and name == "N" and any(q.kind == "varargs" for q in self.sig.params):
             return Value("3", "number of integration points (one per section listed below)")
         if name.lower() in {"ndm"}:
-            return Value(str(self.ctx.ndm), describe(name, doc))
+            return Value(str(self.ctx.ndm), describe(name, doc, "the same as the model's"))
         if name.lower() in {"ndf"}:
-            return Value(str(self.ctx.ndf), describe(name, doc))
+            return Value(str(self.ctx.ndf), describe(name, doc, "the same as the model's"))
         if is_str_type(doc) or name.lower() in {"filename", "filename_", "reportfilename", "name"}:
             if "file" in name.lower():
                 return Value(repr(self.file_name), "output file in the working folder; read back after the run")
             quoted = re.findall(r"'(-?[A-Za-z][\w-]*)'", f"{doc.range} {doc.description}" if doc else "")
-            return Value(repr(quoted[0] if quoted else name), describe(name, doc))
+            return Value(repr(quoted[0] if quoted else name), describe(name, doc, "the common choice for this task"))
         return number_for(name, doc, self.u, self.rng, p.default)
 
     def _retarget(self, pool: str | None, name: str) -> str | None:
@@ -336,85 +337,4 @@ class Planner:
         return pool
 
     def _list(self, p: Param, doc: ArgDoc | None, pool: str | None) -> Value:
-        name, n_el = p.name.lower(), self.element_nodes
-        pool = self._retarget(pool, p.name)
-        u = self.u
-        special = {
-            "pts": ([0.002, u.fy, 0.02, 1.2 * u.fy], "strain-stress points e1, s1, e2, s2"),
-            "strain": ([-0.02, -0.002, 0.0, 0.002, 0.02], "strain points of the curve"),
-            "stress": ([-1.2 * u.fy, -u.fy, 0.0, u.fy, 1.2 * u.fy], "stress points of the curve"),
-            "p1": ([u.fy, 0.002], "first positive backbone point (stress, strain)"),
-            "p2": ([1.2 * u.fy, 0.02], "second positive backbone point (stress, strain)"),
-            "p3": ([1.25 * u.fy, 0.05], "third positive backbone point (stress, strain)"),
-            "n1": ([-u.fy, -0.002], "first negative backbone point (stress, strain)"),
-            "n2": ([-1.2 * u.fy, -0.02], "second negative backbone point (stress, strain)"),
-            "n3": ([-1.25 * u.fy, -0.05], "third negative backbone point (stress, strain)"),
-            "args": (["globalForce"], "element response to record") if self.sig.function == "recorder" else None,
-        }
-        if self.sig.function == "beamIntegration" and name in {"locs", "wts", "sectags"}:
-            three = {"locs": [0.0, 0.5, 1.0], "wts": [1 / 6, 2 / 3, 1 / 6]}.get(name)
-            vals = three or self.ctx.pools.get("section", [121, 122, 123])[:3]
-            return Value(repr([round(v, 6) for v in vals]), describe(p.name, doc), 3)
-        if special.get(name):
-            vals, comment = special[name]
-            return Value(repr([round(v, 6) if isinstance(v, float) else v for v in vals]), comment, len(vals))
-        if name in {"cnodetags", "cnodes"}:
-            tags = [t for t in self.ctx.pools.get("node", []) if t not in self.node_picks]
-            tags = tags if self.sig.function == "rigidDiaphragm" else tags[:2]
-            return Value(repr(tags), describe(p.name, doc), len(tags))
-        if self.sig.type_name == "Aggregator" and name == "mats":
-            return Value("[103, 'P', 102, 'Mz']", "axial response from the elastic law, bending from the bilinear one", 4)
-        if self.sig.type_name == "MVLEM" and name in {"thick", "widths", "rho", "matconcretetags", "matsteeltags"}:
-            m, wall = 4, 0.5 * u.length_member
-            vals, why = {"thick": ([round(0.06 * wall, 6)] * m, f"wall thickness of each macro-fibre [{u.length}]"),
-                         "widths": ([round(wall / m, 6)] * m, f"{m} equal strips across a {wall:g} {u.length} wall"),
-                         "rho": ([0.02, 0.005, 0.005, 0.02], "boundary elements reinforced more than the web"),
-                         "matconcretetags": ([103] * m, "the concrete law in every strip"),
-                         "matsteeltags": ([102] * m, "the steel law in every strip")}[name]
-            return Value(repr(vals), why, m)
-        if name == "vecx":
-            return Value("[0.0, 1.0, 0.0]", "local x runs from node i to node j: global Y here", 3)
-        if name == "vecyp":
-            return Value("[-1.0, 0.0, 0.0]", "local y in the plane of the model, normal to the element", 3)
-        if name == "vecxz":
-            return Value("[0.0, 0.0, 1.0]", "local x-z plane: the column's local z points along global Z", 3)
-        if name in {"di", "dj"}:
-            return Value("[0.0, 0.0, 0.0]", "no rigid joint offset at this end", 3)
-        if name in {"elenodes", "nodestags", "elenodes1"}:
-            tags = self.ctx.pools.get("node", [1, 2])[:n_el]
-            return Value(repr(tags), describe(p.name, doc), len(tags))
-        if self.sig.function in {"patch", "layer"}:
-            h, b = 0.15 * u.length_member, 0.1 * u.length_member
-            geometry = {"crdsi": [-h / 2, -b / 2], "crdsj": [h / 2, -b / 2] if self.sig.type_name == "quad" else
-                        [h / 2, b / 2], "crdsk": [h / 2, b / 2], "crdsl": [-h / 2, b / 2],
-                        "start": [-h / 2 + 0.1 * h, 0.0], "end": [h / 2 - 0.1 * h, 0.0], "center": [0.0, 0.0],
-                        "rad": [0.3 * h, 0.5 * h], "ang": [0.0, 360.0]}
-            why = {"rad": f"inner and outer radius [{u.length}]", "ang": "start and end angle [degrees]: a full ring",
-                   "center": f"centre of the circle (y, z) [{u.length}]"}
-            if name in geometry:
-                vals = [round(v, 6) for v in geometry[name]]
-                text = why.get(name, f"(y, z) corner of a {h:g} x {b:g} {u.length} section, centred on its axis")
-                return Value(repr(vals), text, len(vals))
-        if name == "crds" and self.sig.function == "node":
-            return Value(f"[0.0, {u.length_member:g}]", f"straight above the base, one storey ({u.length}) up", 2)
-        if name in {"crds", "coords"}:
-            crd = [round(self.rng.uniform(0, self.u.length_member), 2) for _ in range(self.ctx.ndm)]
-            return Value(repr(crd), describe(p.name, doc), len(crd))
-        if name in {"mass", "disp", "vel", "accel", "massvalues", "constrvalues"}:
-            vals = [self.u.mass] * self.ctx.ndf if name.startswith("mass") else [0.0] * self.ctx.ndf
-            if name == "constrvalues":
-                vals = [1] * self.ctx.ndf
-            return Value(repr(vals), describe(p.name, doc), len(vals))
-        if pool and pool in self.ctx.pools:
-            tags = self.ctx.pools[pool][:2]
-            self._list_len = len(tags)
-            return Value(repr(tags), describe(p.name, doc), len(tags))
-        if name in {"dirs", "dir", "dofs"}:
-            k = getattr(self, "_list_len", 2)
-            vals = list(range(1, k + 1))
-            return Value(repr(vals), describe(p.name, doc), len(vals))
-        if name == "params" and self.sig.type_name in {"Steel02", "SteelMPF", "Steel4"}:
-            return Value("[18.0, 0.925, 0.15]", "R0, cR1, cR2: elastic-to-plastic transition", 3)
-        k = self.rng.choice([2, 3])
-        vals = [round(self.rng.uniform(0.1, 1.0), 3) for _ in range(k)]
-        return Value(repr(vals), describe(p.name, doc), k)
+        return list_value(self, p, doc, pool)

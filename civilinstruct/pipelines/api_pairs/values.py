@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from civilinstruct.pipelines.api_pairs.scenarios import Units
+from civilinstruct.pipelines.api_pairs.words import what
 from civilinstruct.opensees_docs.model import ArgDoc
 
 
@@ -70,6 +71,7 @@ _RULES: list[tuple[str, object, str]] = [
     (r"^(rho|massdens|massden|den|dens|mden|massdensity|fden|fmass)$", lambda u, r: _jitter(r, u.density), "density"),
     (r"^(m|mass|weight)$", lambda u, r: _jitter(r, u.mass), "mass"),
     (r"^(tol|errortol|reltol|tolincr|tolr|gtol|ftol)$", lambda u, r: r.choice([1e-6, 1e-8, 1e-10]), ""),
+    (r"^(wy|wz|wx)$", lambda u, r: -_jitter(r, u.load / u.length_member), "line"),
     (r"^(abstol)$", lambda u, r: 1e-10, ""),
     (r"^(betak|betakinit|betakcomm)$", lambda u, r: r.choice([0.002, 0.003]), "s"),  # 5 % near T = 0.3-0.5 s
     (r"^(sig_?inf)$", lambda u, r: _jitter(r, 1.25 * u.fy, 0.1), "stress"),
@@ -121,6 +123,22 @@ _WHY = [(re.compile(p, re.I), why) for p, why in [
     (r"^(tol|errortol|reltol|tolincr)$", "tight enough for displacements, loose enough to converge"),
     (r"^(iter|maxiter|numiter|niter|maxnumiter)$", "enough iterations for a mildly nonlinear step"),
     (r"^(zeta|damping)$", "5 % damping, the design-code default"),
+    (r"^(dof|dir|dirn|direction)$", "1: the horizontal direction, the one the load acts along"),
+    (r"^(ntype)$", "2: the Euclidean norm, the usual choice"),
+    (r"^(pflag|printflag)$", "0: quiet, nothing printed per iteration"),
+    (r"^(n|np|nfiber|numfiber|numintgrpts|n\w*)$", "a few: enough for a smooth result at little cost"),
+    (r"^(wy|wz|wx)$", "the reference load spread over one span, downward"),
+    (r"^(factor|fact|scale|multiplier|cfactor)$", "scales the series to the size this task needs"),
+    (r"^(incr|dlambda1|dt|deltat|dtf|ds)$", "a small step: the response stays accurate and converges"),
+    (r"^(tol\w*)$", "tight enough for displacements, loose enough to converge"),
+    (r"^(alpha|alpham|alphaf|alphas)$", "a moderate value inside the usual range"),
+    (r"^(k\w*)$", "a stiffness of the order of the member's"),
+    (r"^(value|dofvalue|newvalue)$", "a small prescribed value: the response stays elastic"),
+    (r"^(period|tn)$", "near the fundamental period of a low-rise frame"),
+    (r"^(tstart|time|pseudotime)$", "starts with the analysis"), (r"^(tend)$", "long enough to cover the run"),
+    (r"^(c|cd\w*)$", "light damping"), (r"^(gap|initgap|lgap)$", "a small gap, closed early in the test"),
+    (r"^(t|thick|ts|tr|tp|tf|tw|cover\w*|thickness)$", "a plate or wall of usual thickness"),
+    (r"^(d|depth|height|h|width|l|l0|lp\w*)$", "a member dimension of a typical building"),
     (r"^(gamma)$", "Newmark gamma = 1/2: no numerical damping"),
     (r"^(beta)$", "Newmark beta = 1/4: average acceleration, unconditionally stable"),
     (r"^(mu|mu\w*)$", "a PTFE slider's friction coefficient"),
@@ -142,6 +160,8 @@ def unit_label(kind: str, units: Units) -> str:
         return f"{units.length}^{2 if kind == 'area' else 4}"
     if kind == "length":
         return units.length
+    if kind == "line":
+        return f"{units.force}/{units.length}"
     if kind == "stiffness":
         return f"{units.force}/{units.length}"
     if kind == "mass":
@@ -159,17 +179,10 @@ def is_str_type(doc: ArgDoc | None) -> bool:
     return bool(doc and re.match(r"^str", doc.type.strip(), re.I))
 
 
-def describe(name: str, doc: ArgDoc | None) -> str:
-    """The comment for an argument: its documented description, trimmed to one readable clause."""
-    text = (doc.description if doc else "") or name
-    text = re.sub(r"\s+", " ", text).strip()
-    text = re.sub(r"\(optional[^)]*\)\.?", "", text).strip().rstrip(".")
-    text = text.replace("\\(", "").replace("\\)", "").replace("\\", "")
-    text = re.sub(r"\s*,(\s*,)+", ",", text).strip(" ,")
-    if len(text) > 90:  # one clause, never cut mid-sentence
-        clause = re.split(r"(?<=[a-z\)])[.;:] |, (?:which|where|and|or|e\.g\.)", text)[0]
-        text = clause if len(clause) <= 110 else clause[:110].rsplit(" ", 1)[0].rstrip(",;:")
-    return text or name
+def describe(name: str, doc: ArgDoc | None, why: str = "") -> str:
+    """The comment for an argument: what it is (the project's words, see `words`) and, given, why this value."""
+    text = what(name, doc)
+    return f"{text}; {why}" if why else text
 
 
 _TYPICAL = re.compile(r"(?:typically|e\.g\.|usually|about|default)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)", re.I)
@@ -221,7 +234,8 @@ def number_for(name: str, doc: ArgDoc | None, units: Units, rng: random.Random, 
         if default is not None and re.fullmatch(r"-?[\d.]+(e-?\d+)?", default):
             x, why = float(default), "documented default"
         else:
-            x, why = float(rng.choice([1, 2]) if integer else rng.choice([0.5, 1.0, 1.5, 2.0])), ""
+            x = float(rng.choice([1, 2]) if integer else rng.choice([0.5, 1.0, 1.5, 2.0]))
+            why = "an order-one value: no engineering rule is known for this parameter"
     x, reason = fit(name, x, doc)
     why = why_for(name) if reason.startswith("within") and why_for(name) else (reason or why)
     expr = str(int(round(x))) if integer else _num(x)
