@@ -77,8 +77,12 @@ def loaded_member(ctx: Context, nodes: list[int], load: float, dof: int = 1) -> 
         _static() + [(f"print('displacement of node {last}:', ops.nodeDisp({last}, {dof}))", "read the response")]
 
 
-def column_with(ctx: Context, u: Units, *, transf: str, element: str) -> Lines:
-    """A loaded cantilever column built on the given transformation / element call (already formatted)."""
+COLUMN_TASKS = ("static", "pushover", "modal")
+
+
+def column_with(ctx: Context, u: Units, *, transf: str, element: str, task: str = "static") -> Lines:
+    """A cantilever column built on the given transformation / element call (already formatted), then one of
+    COLUMN_TASKS: gravity plus a small lateral load, a gravity-then-push step, or the period from a top mass."""
     three_d = ctx.ndm == 3
     top = f"0.0, {u.length_member:g}, 0.0" if three_d else f"0.0, {u.length_member:g}"
     lines = [(f"ops.node(901, {'0.0, 0.0, 0.0' if three_d else '0.0, 0.0'})", "column base"),
@@ -87,6 +91,29 @@ def column_with(ctx: Context, u: Units, *, transf: str, element: str) -> Lines:
     if transf:
         lines.append((transf, "transformation for the column"))
     lines.append((element, "the column"))
+    if task == "modal":
+        rot = f"{u.mass * (0.05 * u.length_member) ** 2:.3g}"
+        masses = ", ".join([f"{u.mass:g}"] * ctx.ndm + [rot] * (ctx.ndf - ctx.ndm))
+        return lines + [(f"ops.mass(902, {masses})", "the floor mass at the top, a small rotary inertia too"),
+                        ("lam = ops.eigen(1)", "first mode of the column"),
+                        ("print('T1 =', 2 * 3.141592653589793 / lam[0] ** 0.5, 's')", "its period")]
+    if task == "pushover":
+        gravity = ", ".join(f"{-u.load:g}" if i == 1 else "0.0" for i in range(ctx.ndf))
+        push = ", ".join("1.0" if i == 0 else "0.0" for i in range(ctx.ndf))
+        target = 0.01 * u.length_member
+        return lines + [("ops.timeSeries('Linear', 901)", "gravity grows with the load factor"),
+                        ("ops.pattern('Plain', 901, 901)", "gravity pattern"),
+                        (f"ops.load(902, {gravity})", "axial load from the floors above")] + \
+            _static(5, "ops.integrator('LoadControl', 0.2)") + [
+                ("ops.loadConst('-time', 0.0)", "hold gravity during the push"),
+                ("ops.timeSeries('Linear', 902)", "reference lateral load"),
+                ("ops.pattern('Plain', 902, 902)", "lateral pattern"),
+                (f"ops.load(902, {push})", "unit reference force: the load factor is the base shear"),
+                (f"ops.integrator('DisplacementControl', 902, 1, {target / 5:.4g})", "five equal drift steps"),
+                ("for step in range(5):", f"to 1 % drift ({target:g} {u.length})"),
+                ("    assert ops.analyze(1) == 0, 'push step did not converge'", ""),
+                ("print('drift:', ops.nodeDisp(902, 1), 'base shear:', ops.getLoadFactor(902))",
+                 "a point of the pushover curve")]
     lateral = 0.05 * u.load
     force = ", ".join(f"{lateral:g}" if i == 0 else (f"{-u.load:g}" if i == 1 else "0.0") for i in range(ctx.ndf))
     lines += [("ops.timeSeries('Linear', 901)", "load grows linearly"),
@@ -163,7 +190,9 @@ def plane_patch(ctx: Context, mat_tag: int, u: Units, kind: str) -> Lines:
     lines, tags = _square(ctx, side, False)
     lines.append((f"ops.element('quad', 901, {', '.join(map(str, tags))}, {0.2 * side:g}, '{kind}', {mat_tag})",
                   f"a {kind.lower()} quad of the material"))
-    return lines + loaded_member(ctx, tags, 0.001 * u.load)
+    return lines + loaded_member(ctx, tags, 0.001 * u.load) + [
+        ("print('stresses at the first Gauss point:', ops.eleResponse(901, 'stresses')[:3])",
+         "sxx, syy, sxy inside the material")]
 
 
 def shell_patch(ctx: Context, sec_tag: int, u: Units) -> Lines:
@@ -218,11 +247,39 @@ def sdof_shake(tag: int, u: Units) -> Lines:
              "how far the spring went and what it carries at the end")]
 
 
-MATERIAL_TESTS = ("strain history", "strain envelope", "spring cycle", "oscillator")
+def truss_bar(tag: int, yield_strain: float, u: Units) -> Lines:
+    """A unit-area bar of the material, one unit long, in its own 2-DOF model, stretched and shortened to twice the
+    yield strain (a soft elastic bar alongside keeps the tangent positive); the bar's axial force is read back."""
+    e = yield_strain
+    return [("ops.model('basic', '-ndm', 2, '-ndf', 2)", "a truss needs only translations"),
+            ("ops.node(911, 0.0, 0.0)", "bar end held"), ("ops.node(912, 1.0, 0.0)", "bar end pulled, one unit away"),
+            ("ops.fix(911, 1, 1)", "pinned support"), ("ops.fix(912, 0, 1)", "the pulled end slides along x"),
+            (f"ops.uniaxialMaterial('Elastic', 913, {1e-3 * u.E_steel:g})", "soft bar alongside: positive tangent"),
+            (f"ops.element('Truss', 911, 911, 912, 1.0, {tag})", "unit area: force equals stress"),
+            ("ops.element('Truss', 912, 911, 912, 1.0, 913)", "the soft bar"),
+            ("ops.timeSeries('Linear', 911)", "reference load grows with the load factor"),
+            ("ops.pattern('Plain', 911, 911)", "pattern of the reference load"),
+            ("ops.load(912, 1.0, 0.0)", "unit reference force at the pulled end"),
+            ("ops.constraints('Plain')", "only fixities"), ("ops.numberer('Plain')", "one free DOF"),
+            ("ops.system('FullGeneral')", "tiny system"), ("ops.test('NormDispIncr', 1e-10, 50)", "tight tolerance"),
+            ("ops.algorithm('Newton')", "Newton on the material tangent"),
+            (f"ops.integrator('DisplacementControl', 912, 1, {e / 5:.4g})", "displacement-controlled steps"),
+            ("ops.analysis('Static')", "static analysis"),
+            (f"for target in [{2 * e:.6g}, {-2 * e:.6g}]:", "stretch to 2 x yield, then shorten to -2 x yield"),
+            ("    du = (target - ops.nodeDisp(912, 1)) / 10", "ten equal steps to the target"),
+            ("    ops.integrator('DisplacementControl', 912, 1, du)", ""),
+            ("    for step in range(10):", ""),
+            ("        assert ops.analyze(1) == 0, 'bar step did not converge'", ""),
+            ("    print('strain', ops.nodeDisp(912, 1), '-> stress', ops.eleResponse(911, 'axialForce')[0])",
+             "")]
+
+
+MATERIAL_TESTS = ("strain history", "strain envelope", "spring cycle", "oscillator", "truss bar")
 
 
 def material_test(which: int, tag: int, u: Units) -> Lines:
-    """One of the four ways a uniaxial material is exercised, by index into MATERIAL_TESTS."""
+    """One of the five ways a uniaxial material is exercised, by index into MATERIAL_TESTS."""
     ey = u.fy / u.E_steel
     return [lambda: strain_history(tag, ey), lambda: strain_envelope(tag, ey),
-            lambda: spring_cycle(tag, ey, 1e-3 * u.E_steel), lambda: sdof_shake(tag, u)][which % 4]()
+            lambda: spring_cycle(tag, ey, 1e-3 * u.E_steel), lambda: sdof_shake(tag, u),
+            lambda: truss_bar(tag, ey, u)][which % len(MATERIAL_TESTS)]()

@@ -92,8 +92,13 @@ def portal(ctx: Context, u: Units, analysed: bool, skip: str | None) -> None:
     ctx.pools.update({"node": [2, 3, 1, 4], "element": [2, 1, 3], "pattern": [1], "series": [1], "transf": [1]})
     run = [("ops.analysis('Static')", "static analysis"),
            ("assert ops.analyze(5) == 0, 'portal analysis failed'", "the load in five steps")]
-    read = [("print('sway:', ops.nodeDisp(2, 1), 'beam end moment:', ops.eleForce(2)[2])",
-             "the sway and the beam's end moment under floor plus wind load")]
+    read = [[("print('sway:', ops.nodeDisp(2, 1), 'beam end moment:', ops.eleForce(2)[2])",
+              "the sway and the beam's end moment under floor plus wind load")],
+            [("ops.reactions()", "support reactions of the frame"),
+             ("print('base shear:', -(ops.nodeReaction(1, 1) + ops.nodeReaction(4, 1)), 'wind:', "
+              f"{0.1 * u.load:g})", "equilibrium: the two bases carry the wind load")],
+            [("print('beam end forces (local N, V, M):', ops.eleResponse(2, 'localForce')[:3])",
+              "what a beam design check reads")]][ctx.variant % 3]
     for code, why in _slots(skip, "ops.integrator('LoadControl', 0.2)"):
         ctx.add(code, why)
     if analysed:
@@ -121,10 +126,15 @@ def pushover(ctx: Context, u: Units, analysed: bool, skip: str | None) -> None:
            ("ops.pattern('Plain', 2, 2)", "lateral pattern"),
            ("ops.load(2, 1.0, 0.0, 0.0)", "unit reference force: the load factor is the base shear"),
            (f"ops.integrator('DisplacementControl', 2, 1, {target / 10:.4g})", "push the top sideways in equal steps"),
+           ("curve = []", "(drift, base shear) points of the pushover curve"),
            ("while ops.nodeDisp(2, 1) < " + f"{target * 0.999:.4g}:", f"until 1 % drift ({target:g} {u.length})"),
-           ("    assert ops.analyze(1) == 0, 'push step did not converge'", "")]
-    read = [("print('drift:', ops.nodeDisp(2, 1), 'base shear:', ops.getLoadFactor(2))",
-             "one point of the pushover curve")]
+           ("    assert ops.analyze(1) == 0, 'push step did not converge'", ""),
+           ("    curve.append((ops.nodeDisp(2, 1), ops.getLoadFactor(2)))", "")]
+    read = [[("print('last point of the pushover curve:', curve[-1])", "drift and base shear at 1 % drift")],
+            [("print('initial stiffness:', curve[0][1] / curve[0][0])", "base shear over drift of the first step")],
+            [("ops.reactions()", "support reactions at the end of the push"),
+             ("print('base shear from the reaction:', -ops.nodeReaction(1, 1), 'from the load factor:', curve[-1][1])",
+              "the two must agree")]][ctx.variant % 3]
     if analysed:
         for code, why in run:
             ctx.add(code, why)
@@ -144,12 +154,15 @@ def shake(ctx: Context, u: Units, analysed: bool, skip: str | None) -> None:
     ctx.pools.update({"pattern": [1], "series": [1]})
     for code, why in _slots(skip, "ops.integrator('Newmark', 0.5, 0.25)"):
         ctx.add(code, why)
+    extra = [[], [("    ops.reactions()", ""), ("    shear = max(shear, abs(ops.nodeReaction(1, 1)))", "")],
+             [("    speed = max(speed, abs(ops.nodeVel(2, 1)))", "")]][ctx.variant % 3]
     run = [("ops.analysis('Transient')", "time-history analysis"),
-           ("peak = 0.0", "largest drift seen so far"),
+           ("peak = shear = speed = 0.0", "largest drift, base shear and velocity seen so far"),
            ("for step in range(100):", "2 s in 0.02 s steps"),
            ("    assert ops.analyze(1, 0.02) == 0, 'time step did not converge'", ""),
-           ("    peak = max(peak, abs(ops.nodeDisp(2, 1)))", "")]
-    read = [("print('peak drift:', peak, 'at the end, t =', ops.getTime())", "the response read back")]
+           ("    peak = max(peak, abs(ops.nodeDisp(2, 1)))", "")] + extra
+    read = [("print('peak drift:', peak, 'peak base shear:', shear, 'peak velocity:', speed, 't =', ops.getTime())",
+             "the response read back (zero where not tracked)")]
     if analysed:
         for code, why in run:
             ctx.add(code, why)

@@ -27,7 +27,7 @@ from civilinstruct.pipelines.base import BuildOptions, BuildReport, PartProgress
 from civilinstruct.store import Execution, Lineage, Message, Sample, Store, make_id
 
 PART = "api_pairs"
-VERSION = "v2"  # v2: semantic verification, task-shaped snippets (ids change)
+VERSION = "v3"  # v3: host tasks per variant, usage checks, reliability task, own-words comments (v2: semantic checks)
 BATCH = 128  # candidates rendered, run and checked at a time: memory is one batch, not the part
 log = logging.getLogger(__name__)
 

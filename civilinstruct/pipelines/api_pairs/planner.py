@@ -45,7 +45,7 @@ class Planner:
         self.variant = variant
         self.command, self.sig, self.sc, self.u, self.rng = command, sig, scenario, scenario.units, rng
         self.doc = command.doc
-        self.ctx = cx.Context(variant=variant)
+        self.ctx = cx.Context(variant=tasks_pick(command.key, variant, 3, "use"))  # the cantilever's use flavour
         self.names = {p.name for p in sig.params}
         self.element_nodes: int = 2
         self.needs = None
@@ -99,7 +99,7 @@ class Planner:
                           f"a {side:g} {u.length} cube of the material") for i, (t, crd) in enumerate(zip(tags, cube))]
             ctx.after.append((f"ops.element('stdBrick', 901, {', '.join(map(str, tags))}, {ctx.new_tag})",
                               "one 8-node brick made of the material"))
-            ctx.after += use.loaded_member(ctx, tags, 0.001 * u.load)
+            ctx.after += self._vary(use.loaded_member(ctx, tags, 0.001 * u.load), tags, 1)
             return
         if f in {"section", "fiber", "layer", "patch"}:
             three_d = bool({"Iy", "Jxx", "GJ"} & self.names) and f == "section" and t == "Elastic"
@@ -119,18 +119,17 @@ class Planner:
                 ctx.new_tag = 2
                 mirror = [(f"ops.fiber({s * 0.05 * u.length_member:g}, 0.0, {0.01 * u.area:g}, 101)",
                            "a bar on each face so the section resists bending") for s in (-1, 1)]
-                ctx.after = (mirror if f == "fiber" else []) + use.moment_curvature(ctx, 1, u)
-            elif t not in {"NDFiber", "LayeredShell", "PlateFiber", "ElasticMembranePlateSection", "Uniaxial"} \
-                    and t != "Fiber" and self.variant % 2 and not three_d:
-                ctx.after = [(f"ops.beamIntegration('Lobatto', 932, {ctx.new_tag}, 5)",
-                              "5 Gauss-Lobatto points, each with this section")]
-                ctx.after += use.column_with(ctx, u, transf="ops.geomTransf('Linear', 931)",
-                                             element="ops.element('forceBeamColumn', 901, 901, 902, 931, 932)")
+                task = self._pick(("moment-curvature",) + use.COLUMN_TASKS, "section")
+                ctx.after = (mirror if f == "fiber" else []) + (
+                    use.moment_curvature(ctx, 1, u) if task == "moment-curvature" else self._fibre_column(1, task))
             elif t not in {"NDFiber", "LayeredShell", "PlateFiber", "ElasticMembranePlateSection"}:
                 h, b = 0.15 * u.length_member, 0.1 * u.length_member
                 fill = [(f"ops.patch('rect', 101, 8, 2, {-h / 2:g}, {-b / 2:g}, {h / 2:g}, {b / 2:g})",
                          f"a {h:g} x {b:g} {u.length} rectangle of fibres")] if t == "Fiber" else []
-                ctx.after = fill + use.moment_curvature(ctx, ctx.new_tag, u, axial=t != "Uniaxial")
+                task = self._pick(("moment-curvature",) + use.COLUMN_TASKS, "section") \
+                    if t != "Uniaxial" and not three_d else "moment-curvature"
+                ctx.after = fill + (use.moment_curvature(ctx, ctx.new_tag, u, axial=t != "Uniaxial")
+                                    if task == "moment-curvature" else self._fibre_column(ctx.new_tag, task))
             return
         if f == "element":
             self._element_context()
@@ -139,7 +138,8 @@ class Planner:
             cx.model_lines(ctx, 2, 3, u)
             cx.ref_section(ctx, u)
             ctx.after = use.column_with(ctx, u, transf="ops.geomTransf('Linear', 931)",
-                                        element=f"ops.element('forceBeamColumn', 901, 901, 902, 931, {ctx.new_tag})")
+                                        element=f"ops.element('forceBeamColumn', 901, 901, 902, 931, {ctx.new_tag})",
+                                        task=self._pick(use.COLUMN_TASKS, "column"))
             return
         if f == "geomTransf":
             three_d = any(p.name in {"vecxz"} for p in self.sig.params)
@@ -147,7 +147,8 @@ class Planner:
             props = (f"{u.area:g}, {u.E_conc:g}, {0.4 * u.E_conc:g}, {2 * u.inertia:g}, {u.inertia:g}, {u.inertia:g}"
                      if three_d else f"{u.area:g}, {u.E_conc:g}, {u.inertia:g}")
             ctx.after = use.column_with(ctx, u, transf="",
-                                        element=f"ops.element('elasticBeamColumn', 901, 901, 902, {props}, 1)")
+                                        element=f"ops.element('elasticBeamColumn', 901, 901, 902, {props}, 1)",
+                                        task=self._pick(use.COLUMN_TASKS, "column"))
             return
         if f in {"frictionModel", "hystereticBackbone"}:
             cx.model_lines(ctx, 2, 3, u)
@@ -165,11 +166,15 @@ class Planner:
                         transient=transient, explicit_target=explicit)
             return
         if f in {"timeSeries", "pattern", "groundMotion", "recorder", "region"}:
-            cx.cantilever(ctx, u, analysed=False, transient=f == "pattern" and t in {"UniformExcitation",
-                                                                                       "MultipleSupport"})
+            ground = f == "timeSeries" and self._pick(("load", "ground"), "series") == "ground"
+            cx.cantilever(ctx, u, analysed=False, transient=ground or f == "pattern" and t in {"UniformExcitation",
+                                                                                                "MultipleSupport"})
             ctx.new_tag = 2
             cx.ref_series(ctx)
-            if f == "timeSeries":
+            if ground:  # the series as a base acceleration record shaking the loaded cantilever
+                ctx.after = [("ops.pattern('UniformExcitation', 2, 1, '-accel', 2)",
+                              "the series read as a ground acceleration along x")] + ctx.after
+            elif f == "timeSeries":
                 ctx.after = [("ops.pattern('Plain', 2, 2)", "a second pattern whose loads follow this series"),
                              (f"ops.load(2, {0.05 * u.load:g}, 0.0, 0.0)", "lateral load scaled by the series")] + \
                     ctx.after
@@ -219,6 +224,15 @@ class Planner:
                 ctx.add("ops.eigen(1)" if f != "responseSpectrumAnalysis" else "ops.eigen('-fullGenLapack', 1)",
                         "modal analysis first")
 
+    def _fibre_column(self, sec_tag: int, task: str) -> list[tuple[str, str]]:
+        """The section in a force-based column (five Lobatto points), then a column task."""
+        return [(f"ops.beamIntegration('Lobatto', 932, {sec_tag}, 5)", "5 Gauss-Lobatto points, each with this section")
+                ] + use.column_with(self.ctx, self.u, transf="ops.geomTransf('Linear', 931)",
+                                    element="ops.element('forceBeamColumn', 901, 901, 902, 931, 932)", task=task)
+
+    def _pick(self, options: tuple[str, ...], salt: str) -> str:
+        return options[tasks_pick(self.command.key, self.variant, options, salt)]
+
     def _element_context(self) -> None:
         ctx, u = self.ctx, self.u
         needs = needs_for(self.sig.type_name or "", self.names)
@@ -254,11 +268,14 @@ class Planner:
         dof = 1 if needs.zero_length or needs.nodes != 2 else 2
         ctx.after = [(f"print('element', {ctx.new_tag}, 'nodes:', ops.eleNodes({ctx.new_tag}))", "check the connectivity")]
         member = use.loaded_member(ctx, tags, 0.001 * u.load, dof)
-        if self.variant % 3 == 1:
-            member = use.stepped(member, 4, tags[-1], dof)
-        elif self.variant % 3 == 2:
-            member = use.with_reactions(member, tags[0], dof)
-        ctx.after += member
+        ctx.after += self._vary(member, tags, dof)
+
+    def _vary(self, member: list[tuple[str, str]], tags: list[int], dof: int) -> list[tuple[str, str]]:
+        """One load step, four load steps printed one by one, or one step plus the reaction check."""
+        how = self._pick(("one step", "stepped", "reactions"), "member")
+        if how == "stepped":
+            return use.stepped(member, 4, tags[-1], dof)
+        return use.with_reactions(member, tags[0], dof) if how == "reactions" else member
 
     # -- values
     def value(self, p: Param, index: int) -> Value:
