@@ -99,7 +99,7 @@ class Planner:
                           f"a {side:g} {u.length} cube of the material") for i, (t, crd) in enumerate(zip(tags, cube))]
             ctx.after.append((f"ops.element('stdBrick', 901, {', '.join(map(str, tags))}, {ctx.new_tag})",
                               "one 8-node brick made of the material"))
-            ctx.after += self._vary(use.loaded_member(ctx, tags, 0.001 * u.load), tags, 1)
+            ctx.after += self._vary(use.loaded_member(ctx, tags, 0.001 * u.load), tags, 1, 901)
             return
         if f in {"section", "fiber", "layer", "patch"}:
             three_d = bool({"Iy", "Jxx", "GJ"} & self.names) and f == "section" and t == "Elastic"
@@ -268,11 +268,15 @@ class Planner:
         dof = 1 if needs.zero_length or needs.nodes != 2 else 2
         ctx.after = [(f"print('element', {ctx.new_tag}, 'nodes:', ops.eleNodes({ctx.new_tag}))", "check the connectivity")]
         member = use.loaded_member(ctx, tags, 0.001 * u.load, dof)
-        ctx.after += self._vary(member, tags, dof)
+        ctx.after += self._vary(member, tags, dof, ctx.new_tag)
 
-    def _vary(self, member: list[tuple[str, str]], tags: list[int], dof: int) -> list[tuple[str, str]]:
-        """One load step, four load steps printed one by one, or one step plus the reaction check."""
-        how = self._pick(("one step", "stepped", "reactions"), "member")
+    def _vary(self, member: list[tuple[str, str]], tags: list[int], dof: int, ele: int) -> list[tuple[str, str]]:
+        """One load step, four load steps printed one by one, one step plus the reaction check, or one step plus
+        the element's own end forces."""
+        how = self._pick(("one step", "stepped", "reactions", "forces"), "member")
+        if how == "forces":
+            return member + [(f"print('element end forces:', ops.eleForce({ele}))",
+                              "what the element carries: balances the push")]
         if how == "stepped":
             return use.stepped(member, 4, tags[-1], dof)
         return use.with_reactions(member, tags[0], dof) if how == "reactions" else member
