@@ -18,7 +18,13 @@ def register(app: typer.Typer) -> None:
     @app.command("reward")
     def reward(
         completions: Path = typer.Argument(..., help="JSONL: one {completion, ground_truth} per line."),
-        json_out: bool = typer.Option(False, "--json", help="Print one JSON object per completion."),
+        json_out: bool = typer.Option(False, "--json", help="Print one JSON object per line of the file, in order: "
+                                      "a scored one has `error: null`; a row that cannot be scored is "
+                                      "{line, error, reward: null}."),
+        strict: bool = typer.Option(False, "--strict",
+                                    help="Fail (exit 1, nothing run) at the first row that cannot be scored. "
+                                         "Without it bad rows are reported (line and reason) and the good ones "
+                                         "scored; the exit is non-zero only when no row can be scored."),
         workers: int = typer.Option(2, "--workers", envvar="CIVILINSTRUCT_WORKERS", callback=limits.cli(limits.workers),
                                  help=f"Sandbox workers (1 to {limits.MAX_WORKERS})."),
         timeout: float = typer.Option(60.0, "--timeout", callback=limits.cli(limits.timeout),
@@ -33,7 +39,8 @@ def register(app: typer.Typer) -> None:
         """Score completions with R = 0.05 r_fmt + 0.25 r_ast + 0.70 r_exec (programs run in the sandbox).
 
         A completion is a string or a conversational list of messages; ground_truth is the reference period
-        in seconds (number or string). Shows each component, the run status, the period check, the period
+        in seconds (number or string). A row that cannot be scored is reported with its line number and why;
+        the others are scored (--strict: stop at the first bad row instead). Shows each component, the run status, the period check, the period
         error and, for lines that carry their instruction, the spec conformance of the model the program built.
         """
         from civilinstruct.scoring.reward import evaluate, parse_ground_truth
@@ -43,20 +50,22 @@ def register(app: typer.Typer) -> None:
 
         if mode not in MODES:
             raise CivilError(f"--mode must be {' or '.join(MODES)}, not {mode!r}")
-        rows = read_completions(completions)
+        rows, bad = read_completions(completions, strict=strict)
         with Sandbox(timeout=timeout, workers=workers, allow_weak_isolation=allow_weak_isolation) as box:
             evaluated = evaluate([completion_text(r["completion"]) for r in rows],
                                  [parse_ground_truth(r["ground_truth"]) for r in rows], box,
                                  progress=not json_out and len(rows) > 1, mode=mode,
                                  instructions=[r["instruction"] for r in rows])
         parts = [p for p, _, _ in evaluated]
-        results = [{"line": r["line"], **p} for r, p in zip(rows, parts)]
+        results = [{"line": r["line"], **p, "error": None} for r, p in zip(rows, parts)]
         if json_out:
             from civilinstruct.cli.common import print_json
 
-            print_json(results)
+            skipped = [{**b, "reward": None} for b in bad]
+            print_json(sorted(results + skipped, key=lambda r: r["line"]))
             return
         _print_table(results)
+        _print_skipped(completions, bad)
 
 
 def _print_table(results: list[dict[str, Any]]) -> None:
@@ -78,6 +87,17 @@ def _print_table(results: list[dict[str, Any]]) -> None:
     console.print(table)
     mean = sum(r["reward"] for r in results) / len(results)
     console.print(f"{len(results)} completions, mean reward {mean:.3f} ({results[0]['mode']} rules)")
+
+
+def _print_skipped(path: Path, bad: list[dict[str, Any]]) -> None:
+    """Each row that could not be scored: where and why (on stderr, a line each)."""
+    import sys
+
+    for row in bad:
+        print(f"skipped {path}:{row['line']}: {row['error']}", file=sys.stderr)
+    if bad:
+        print(f"{len(bad)} row{'s' if len(bad) > 1 else ''} not scored (--strict makes that an error)",
+              file=sys.stderr)
 
 
 def _spec(r: dict[str, Any]) -> str:

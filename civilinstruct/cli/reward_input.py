@@ -1,5 +1,6 @@
 """Reading `civilinstruct reward`'s JSONL: every row is checked before any program runs, and a row that cannot be
-scored is one line saying which and why (a silent 0 would look like a bad model, not a bad file)."""
+scored is one line saying which and why (a silent 0 would look like a bad model, not a bad file). A bad row does not
+stop the others from being scored (`--strict` makes it stop the file)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,13 @@ from civilinstruct.errors import CivilError
 ROLES = {"system", "user", "assistant", "tool"}
 
 
-def read_completions(path: Path) -> list[dict[str, Any]]:
-    """Lines of {"completion": str | [messages], "ground_truth": ...} (also "solution_str" / "messages")."""
+def read_completions(path: Path, strict: bool = False) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Lines of {"completion": str | [messages], "ground_truth": ...} (also "solution_str" / "messages").
+
+    Returns (rows that can be scored, each with its `line`; rows that cannot, as {"line", "error"} with a one-line
+    reason). A bad row does not stop the file: CivilError only when no row can be scored, or, `strict`, at the
+    first bad row (before any program runs).
+    """
     if not path.is_file():
         raise CivilError(f"{path}: no such file")
     try:
@@ -24,20 +30,21 @@ def read_completions(path: Path) -> list[dict[str, Any]]:
     except OSError as exc:
         raise CivilError(f"{path}: cannot read ({exc.strerror})") from None
     rows: list[dict[str, Any]] = []
-    problems: list[str] = []
+    problems: list[dict[str, Any]] = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             rows.append({"line": number, **_row(_json(line))})
         except ValueError as exc:
-            problems.append(f"{path}:{number}: {exc}")
-    if problems:
+            problems.append({"line": number, "error": " ".join(str(exc).split())})
+    if problems and (strict or not rows):
         more = f" (and {len(problems) - 1} more rows)" if len(problems) > 1 else ""
-        raise CivilError(problems[0] + more)
+        why = "" if rows else ("; no row can be scored" if len(problems) > 1 else "")
+        raise CivilError(f"{path}:{problems[0]['line']}: {problems[0]['error']}{more}{why}")
     if not rows:
         raise CivilError(f"{path}: no completions")
-    return rows
+    return rows, problems
 
 
 def _json(line: str) -> Any:

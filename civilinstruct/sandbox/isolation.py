@@ -20,7 +20,8 @@ from pathlib import Path
 ZYGOTE_SOURCE = Path(__file__).with_name("zygote.py")
 ZYGOTE_IN_SANDBOX = "/opt/civilinstruct/zygote.py"
 # The modules the zygote loads from its own directory (the civilinstruct package is not visible in the sandbox).
-SIBLING_SOURCES = tuple(Path(__file__).with_name(f"{name}.py") for name in ("wire", "probe", "sweep", "forker"))
+SIBLING_SOURCES = tuple(Path(__file__).with_name(f"{name}.py") for name in ("wire", "probe", "sweep", "memwatch",
+                                                                               "forker"))
 SCRATCH_ROOT = "/tmp"
 # The only variables a program sees (plus HOME/TMPDIR = its scratch dir): one BLAS thread per worker.
 SANDBOX_ENV = {
@@ -38,7 +39,9 @@ SANDBOX_ENV = {
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 _ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group", "nsswitch.conf",
               "hosts", "alternatives", "ssl/certs/ca-certificates.crt", "matplotlibrc")
-_CAPS_KEPT = ("CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_KILL", "CAP_DAC_OVERRIDE", "CAP_FOWNER")
+# The supervisor's: uid drop, clean-up, and CAP_SYS_PTRACE to read a program's PSS (memwatch.py). A child loses
+# them all when it drops its uid, before the program runs.
+_CAPS_KEPT = ("CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_KILL", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SYS_PTRACE")
 SCRATCH_TMPFS_BYTES = 1 << 30
 
 
@@ -62,8 +65,9 @@ def python_roots() -> list[str]:
     return kept
 
 
-def bwrap_command(python: str | None = None) -> list[str]:
-    """The bubblewrap arguments up to (not including) the command run inside."""
+def bwrap_command(python: str | None = None, scratch_bytes: int = SCRATCH_TMPFS_BYTES) -> list[str]:
+    """The bubblewrap arguments up to (not including) the command run inside; `scratch_bytes` sizes /tmp (a worker
+    passes its program memory cap when smaller: files there are memory, counted in that cap)."""
     bwrap = shutil.which("bwrap") or "bwrap"
     args = [bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
@@ -84,7 +88,7 @@ def bwrap_command(python: str | None = None) -> list[str]:
             args += ["--ro-bind", path, path]
     # The scratch tmpfs comes before the binds: a venv that lives under /tmp (a CI checkout, say) must be bound
     # on top of it, not hidden by it.
-    args += ["--size", str(SCRATCH_TMPFS_BYTES), "--perms", "0755", "--tmpfs", SCRATCH_ROOT]
+    args += ["--size", str(scratch_bytes), "--perms", "0755", "--tmpfs", SCRATCH_ROOT]
     made: set[str] = set()
     for _, dest in binds:  # bwrap would create missing parents as 0700: unreadable once a program drops its uid
         for parent in _parents(dest):

@@ -134,6 +134,11 @@ def from_zygote(raw: dict[str, Any], code: str, timeout: float, max_output: int)
         status = "killed"
         exc_type = "OutputLimitExceeded"
         exc_msg = f"printed more than {raw.get('stdout_bytes', 0) + raw.get('stderr_bytes', 0)} bytes; killed"
+    elif raw.get("memory_held") is not None:  # the supervisor's watch: the whole tree passed the cap (memwatch)
+        status = "oom"
+        exc_type = "MemoryLimitExceeded"
+        exc_msg = (f"the program's processes and files held {raw['memory_held'] / (1 << 20):.0f} MB together, over "
+                   f"its cap of {int(raw.get('memory_cap') or 0) / (1 << 20):.0f} MB; killed")
     elif exc_type == "MemoryError" or (signum is not None and ("std::bad_alloc" in stderr or raw.get("oom_killed"))):
         status = "oom"
     elif signum is not None:

@@ -75,7 +75,9 @@ class Zygote:
         self._stderr = tempfile.TemporaryFile()
         env = dict(isolation.SANDBOX_ENV)  # nothing of the caller's environment reaches bwrap or python
         if self.namespaced:
-            argv = isolation.bwrap_command() + [sys.executable, "-I", isolation.ZYGOTE_IN_SANDBOX]
+            scratch_bytes = min(isolation.SCRATCH_TMPFS_BYTES, self.memory_mb << 20)
+            argv = isolation.bwrap_command(scratch_bytes=scratch_bytes) + [sys.executable, "-I",
+                                                                          isolation.ZYGOTE_IN_SANDBOX]
             scratch_root = isolation.SCRATCH_ROOT
         else:
             self._scratch_root = tempfile.mkdtemp(prefix="civilinstruct-sandbox-")

@@ -3,7 +3,8 @@
 This file (the supervisor) is bound read-only into the bubblewrap sandbox and run as a script, with the modules it
 loads from its own directory: `wire` (the format it and the host speak: 4-byte big-endian length + UTF-8 JSON, on
 two inherited pipes), `forker` (the forkers and the child), `probe` (what the child reports about the model the
-program built) and `sweep` (what is left of a program after its run: processes, SysV IPC). All use only the
+program built), `sweep` (what is left of a program after its run: processes, SysV IPC) and `memwatch` (the memory
+cap of a program's whole process tree, held without a cgroup). All use only the
 standard library (the civilinstruct package is not visible in there). Programs never see the host's pipes; their
 fds 0/1/2 are /dev/null and two capture pipes, plus the write end of the report pipe the probe uses.
 
@@ -52,12 +53,13 @@ def _load_sibling(name: str) -> Any:
 
 if __package__:
     from civilinstruct.sandbox import forker as fk
-    from civilinstruct.sandbox import probe, sweep
+    from civilinstruct.sandbox import memwatch, probe, sweep
     from civilinstruct.sandbox.wire import read_body, read_exact, read_msg, write_body, write_msg
 else:  # inside the sandbox the package is not importable: the modules next to this file, in dependency order
     _wire = _load_sibling("wire")
     probe = _load_sibling("probe")
     sweep = _load_sibling("sweep")
+    memwatch = _load_sibling("memwatch")
     fk = _load_sibling("forker")
     read_body, read_exact, read_msg, write_body, write_msg = (
         _wire.read_body, _wire.read_exact, _wire.read_msg, _wire.write_body, _wire.write_msg)
@@ -137,6 +139,9 @@ class Zygote:
                 raise RuntimeError("a forker died while starting")
             self.forkers.append(Forker(pid, cmd_w, pid_r, info))
         self.forker_pids = {f.pid for f in self.forkers}
+        # (each forker's PSS now, with no child yet: what of a running program's sum is not the program's)
+        self.memory = memwatch.MemoryWatch(self.scratch_root, self.own_ipc,
+                                           [memwatch.proportional(f.pid) for f in self.forkers])
 
     @property
     def info(self) -> dict:
@@ -234,7 +239,7 @@ class Zygote:
         while poller.poll(0):
             os.read(self.ctl_r, 1 << 16)
 
-    def _start(self, req: dict, body: bytes) -> tuple[int, float]:
+    def _start(self, req: dict, body: bytes) -> tuple[int, int, float]:
         """Send the request to the child forked ahead (if it matches and lives) or to a new one; raises OSError."""
         import time
 
@@ -253,7 +258,7 @@ class Zygote:
         self.ipc_before = sweep.ipc_snapshot(self.own_ipc)
         write_body(self.ctl_w, body)  # (the pipe has other readers: a child that died now just reads nothing)
         os.write(self.ctl_w, self.key)
-        return prep[2], start
+        return prep[2], prep[1], start
 
     # -- one program
     def run(self, req: dict, body: bytes) -> dict:
@@ -262,7 +267,7 @@ class Zygote:
         import time
 
         try:
-            pid, start = self._start(req, body)
+            pid, forker, start = self._start(req, body)
         except OSError as exc:  # (ForkerDied is not one: it ends the supervisor)  # no program ran: say why instead of dying
             return {"wait_status": None, "worker_died": True, "exception_type": "SandboxError",
                     "exception_message": f"could not start the program: {exc!r}", "wall_s": 0.0}
@@ -276,8 +281,11 @@ class Zygote:
         for fd in (out_r, err_r, rep_r, pidfd):
             sel.register(fd, select.POLLIN)
         deadline = start + float(req["timeout"])
+        memory_cap = int(req["limits"].get("memory") or 0)  # the whole tree's, held by the watch (memwatch.py)
+        next_check = start + memwatch.CHECK_INTERVAL_S if memory_cap else float("inf")
         wait_status: int | None = None
         timed_out = flooded = False
+        memory_held: int | None = None
 
         def drain(fd: int) -> bool:
             """Read what is there now; False when nothing was."""
@@ -296,7 +304,8 @@ class Zygote:
             if left <= 0:
                 timed_out = True
                 break
-            for fd, _ in sel.poll(max(1, min(int(left * 1000) + 1, 1000))):
+            wait_ms = min(left, next_check - time.monotonic(), 1.0) * 1000
+            for fd, _ in sel.poll(max(1, int(wait_ms) + 1)):
                 if fd == pidfd:
                     _, wait_status = os.waitpid(pid, 0)
                 else:
@@ -304,8 +313,14 @@ class Zygote:
             if seen[out_r] + seen[err_r] > flood:
                 flooded = True
                 break
+            if wait_status is None and time.monotonic() >= next_check:
+                next_check = time.monotonic() + memwatch.CHECK_INTERVAL_S
+                memory_held = self.memory.over(memory_cap, sweep.children() - self.forker_pids,
+                                               self.forkers[forker].pid, forker, self.ipc_before)
+                if memory_held is not None:
+                    break
         os.close(pidfd)
-        if wait_status is None:  # timeout or output flood: the program is killed with everything it started
+        if wait_status is None:  # timeout, output flood or memory: the program is killed with all it started
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -326,6 +341,7 @@ class Zygote:
             report["channel_tampered"] = True
         return {
             "wait_status": wait_status, "timed_out": timed_out, "flooded": flooded, "wall_s": wall,
+            **({"memory_held": memory_held, "memory_cap": memory_cap} if memory_held is not None else {}),
             "stdout": bufs[out_r].decode("utf-8", "replace"), "stderr": bufs[err_r].decode("utf-8", "replace"),
             "stdout_truncated": seen[out_r] > cap, "stderr_truncated": seen[err_r] > cap,
             "stdout_bytes": seen[out_r], "stderr_bytes": seen[err_r], **report,

@@ -24,6 +24,7 @@ def wait_status(exit_code: int | None = None, sig: int | None = None) -> int:
       "'std::bad_alloc'"}, "oom", -6),
     ({"wait_status": wait_status(sig=signal.SIGKILL), "oom_killed": True}, "oom", -9),
     ({"wait_status": wait_status(sig=signal.SIGKILL)}, "killed", -9),
+    ({"wait_status": wait_status(sig=signal.SIGKILL), "memory_held": 300 << 20, "memory_cap": 256 << 20}, "oom", -9),
     ({"wait_status": wait_status(sig=signal.SIGKILL), "timed_out": True}, "timeout", -9),
     ({"wait_status": wait_status(sig=signal.SIGKILL), "flooded": True, "stdout_bytes": 99}, "killed", -9),
     ({"wait_status": None, "worker_died": True, "exception_type": "SandboxWorkerDied"}, "crashed", None),

@@ -36,7 +36,7 @@ def test_reward_cli_json(tmp_path: Path, frame_program: str) -> None:
 def test_reward_cli_user_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"completion": "x"}\nnot json\n')
-    result = runner.invoke(app, ["reward", str(bad)])
+    result = runner.invoke(app, ["reward", str(bad), "--strict"])
     assert result.exit_code == 1 and "bad.jsonl:2: not JSON" in result.output
     result = runner.invoke(app, ["reward", str(tmp_path / "missing.jsonl")])
     assert result.exit_code == 1 and "no such file" in result.output
