@@ -34,6 +34,9 @@ MIGRATIONS: list[tuple[str, str]] = [
             build_id VARCHAR PRIMARY KEY, part VARCHAR NOT NULL, version VARCHAR NOT NULL,
             pipeline VARCHAR, params VARCHAR, started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ,
             status VARCHAR NOT NULL, written BIGINT DEFAULT 0, skipped BIGINT DEFAULT 0, pid INTEGER)"""),
+    # The pid alone does not name a process (pids are reused): its start time and the boot do (store/process.py).
+    ("m003_build_process", "ALTER TABLE builds ADD COLUMN pid_start BIGINT; "
+                           "ALTER TABLE builds ADD COLUMN boot_id VARCHAR"),
 ]
 
 

@@ -17,6 +17,7 @@ from civilinstruct.errors import CivilError
 from civilinstruct.store import catalog
 from civilinstruct.store.sample import PARTS, SCHEMA, Sample
 from civilinstruct.store.recovery import check_shard, repair_hint
+from civilinstruct.store.process import Holder
 from civilinstruct.store.writer import ACTIVE_BUILDS, ShardWriter
 
 
@@ -85,13 +86,15 @@ class Store:
             SELECT part, version, count(*) AS shards, sum(n_samples) AS samples, sum(bytes) AS bytes,
                    max(created_at) AS last_write
             FROM shards GROUP BY part, version ORDER BY part, version""")
-        builds = self.query("""
-            SELECT build_id, part, version, pipeline, status, written, skipped, started_at, finished_at, pid
-            FROM builds ORDER BY started_at""")
-        for b in builds:  # a build that died without saying so (kill -9, a full disk) shows as interrupted
-            if b["status"] == "running" and not build_alive(b["build_id"], b.pop("pid")):
-                b["status"] = "interrupted"
-            b.pop("pid", None)
+        shown = ("build_id", "part", "version", "pipeline", "status", "written", "skipped", "started_at",
+                 "finished_at")
+        builds = []
+        for row in self.query("SELECT * FROM builds ORDER BY started_at"):  # (* : a catalog not yet migrated)
+            b = {key: row[key] for key in shown}
+            holder = Holder(row["pid"], row.get("pid_start"), row.get("boot_id")) if row["pid"] is not None else None
+            if b["status"] == "running" and not build_alive(b["build_id"], holder):
+                b["status"] = "interrupted"  # died without saying so (kill -9, a full disk), or its pid is reused
+            builds.append(b)
         return {"data": str(self.data_dir), "parts": parts, "builds": builds}
 
     def verify(self) -> list[dict[str, Any]]:
@@ -200,19 +203,14 @@ def _row_groups_holding(shard: pq.ParquetFile, ids: pa.Array) -> list[int]:
             if pc.any(pc.is_in(shard.read_row_group(i, columns=["id"]).column("id"), value_set=ids)).as_py()]
 
 
-def build_alive(build_id: str, pid: int | None) -> bool:
-    """Whether a build recorded as running still runs: its process exists (and, in this process, it is open)."""
-    if pid is None:
+def build_alive(build_id: str, holder: Holder | None) -> bool:
+    """Whether a build recorded as running still runs: its very process (pid, start time, boot) exists and, in
+    this process, it is open. A row from before migration m003 has no start time: its pid alone decides."""
+    if holder is None:
         return False
-    if pid == os.getpid():
+    if holder.pid == os.getpid() and holder.alive():
         return build_id in ACTIVE_BUILDS
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return holder.alive()
 
 
 def _shard_error(path: Path, exc: Exception) -> CivilError:

@@ -29,6 +29,7 @@ from civilinstruct.errors import CivilError
 from civilinstruct.store import catalog
 from civilinstruct.store.diskerrors import StoreDiskError, disk_error
 from civilinstruct.store.durable import durable_replace
+from civilinstruct.store.process import Holder
 from civilinstruct.store.recovery import bad_shard_error, check_shard
 from civilinstruct.store.sample import PARTS, SCHEMA, Sample
 
@@ -154,10 +155,11 @@ class ShardWriter:
                             [self.part, self.version, int(SHARD_RE.match(path.name).group(1)),
                              str(path.relative_to(self.data_dir)), n, path.stat().st_size, "adopted",
                              datetime.fromtimestamp(path.stat().st_mtime, UTC)])
-            con.execute("INSERT INTO builds (build_id, part, version, pipeline, params, started_at, status, pid) "
-                        "VALUES (?, ?, ?, ?, ?, now(), 'running', ?)",
+            me = Holder.me()  # pid + start time + boot: a later process given the same pid is not this build
+            con.execute("INSERT INTO builds (build_id, part, version, pipeline, params, started_at, status, pid, "
+                        "pid_start, boot_id) VALUES (?, ?, ?, ?, ?, now(), 'running', ?, ?, ?)",
                         [self.build_id, self.part, self.version, self.pipeline,
-                         json.dumps(self.params, default=str, sort_keys=True), os.getpid()])
+                         json.dumps(self.params, default=str, sort_keys=True), me.pid, me.start, me.boot])
             if drop or adopt:
                 catalog.refresh_samples_view(con, self.data_dir)
             top = con.execute("SELECT max(shard_index) FROM shards WHERE part = ? AND version = ?",
