@@ -5,7 +5,8 @@
   and `grpo/<split>.parquet`, prompt-only `prompt` messages plus a `ground_truth` column (the expert part).
 - verl: `<split>.parquet` rows `data_source`, `prompt`, `ability`, `reward_model` {style, ground_truth},
   `extra_info`, the layout of the source paper's released RL data.
-Every export is written into a temporary folder and renamed into place, so a killed export leaves the old one.
+Every export is written into a temporary folder and renamed into place, so a killed export leaves the old one; one
+export at a time writes into one `--out` (release/outlock.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, Literal
 import pyarrow as pa
 
 from civilinstruct.errors import CivilError
+from civilinstruct.release.outlock import export_lock
 from civilinstruct.release.manifest import RL_PARTS, SFT_PARTS, Manifest, Splits
 from civilinstruct.release.rows import SplitWriters, iter_split_batches
 from civilinstruct.release.splits import SplitPlan, plan_release
@@ -68,11 +70,18 @@ def export_release(data_dir: str | Path, fmt: str, out: str | Path, *, splits: S
     store = Store(data_dir)
     if not store.exists():
         raise CivilError(f"{data_dir}: no catalog here (not a civilinstruct data directory, or nothing built yet)")
-    config = splits or (manifest.splits if manifest else Splits())
+    out = Path(out)
+    with export_lock(out):  # one export at a time into `out` (another fails at once, naming the holder)
+        return _export_locked(store, fmt, out, splits or (manifest.splits if manifest else Splits()), contamination,
+                              manifest)
+
+
+def _export_locked(store: Store, fmt: str, out: Path, config: Splits, contamination: Any,
+                   manifest: Manifest | None) -> ExportReport:
+    data_dir = store.data_dir
     plan, parts = plan_release(store, config, contamination)
     if not parts:
         raise CivilError(f"{data_dir}: no samples to export (build some parts first)")
-    out = Path(out)
     tmp = _fresh_tmp(out)
     try:
         if fmt == "hf":
