@@ -244,7 +244,7 @@ def _cgroup_check() -> Check:
     if found:
         return Check("sandbox: cgroup (bonus)", "ok", f"memory cgroup per worker at {found}: caps the whole "
                                                       "process tree, not only each process")
-    return Check("sandbox: cgroup (bonus)", "degraded", "no writable memory cgroup: each process is capped by "
-                 "rlimits, a program's process tree is not capped as a whole",
+    return Check("sandbox: cgroup (bonus)", "degraded", "no writable memory cgroup: a program's process tree is "
+                 "capped as a whole by the sandbox's memory watch (summed every 10-100 ms), not by the kernel",
                  "run with a writable /sys/fs/cgroup (cgroup v1 memory or v2 with the memory controller)")
 

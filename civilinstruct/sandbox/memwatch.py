@@ -4,7 +4,8 @@ Why a watchdog: rlimits cap each process on its own (RLIMIT_AS) and the number o
 uid per program), so without the memory cgroup a program that forks N children may hold N times its cap. Making
 (processes x address space) fit the cap is not workable: a child starts with its forker's address space (~200 MB
 of mappings for openseespy, more with numpy) before it allocates anything. So the supervisor sums what the program
-holds, while it runs, every CHECK_INTERVAL_S, and kills it (status `oom`) once the sum passes the cap:
+holds, while it runs (every 10-100 ms, more often the nearer
+it is to the cap), and kills it (status `oom`) once the sum passes the cap:
 
 - every process of the program (the supervisor's descendants but the forkers: it is their subreaper, so orphans
   and double-forked daemons stay in its tree, whatever process group or session they make);
@@ -21,7 +22,11 @@ from __future__ import annotations
 
 import os
 
-CHECK_INTERVAL_S = 0.02  # a process faults in ~3 GB/s per core at most: the overshoot per check stays small
+# Checks come every MIN_INTERVAL_S while the program holds (by the cheap bound) more than half its cap, and spread
+# out to MAX_INTERVAL_S while it holds less: a process faults memory in at a few GB/s per core, so the overshoot near
+# the cap stays small, and a long program far below it costs ~0.1-0.2% of a core (benchmarks/memory_watch_overhead.py).
+MIN_INTERVAL_S = 0.01
+MAX_INTERVAL_S = 0.1
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -110,6 +115,21 @@ class MemoryWatch:
         self.scratch_root, self.own_tmpfs = scratch_root, own_tmpfs
         self.forker_pss = forker_pss  # each forker's PSS at rest (before any child): what is not the program's
         self.files_at_rest = tmpfs_used(scratch_root) if own_tmpfs else 0
+        self.interval = MIN_INTERVAL_S
+        self.last_bound = 0
+
+    def begin(self) -> float:
+        """A new program: the first check comes soon. Returns the seconds until it."""
+        self.interval, self.last_bound = MIN_INTERVAL_S, 0
+        return self.interval
+
+    def next_interval(self, cap: int) -> float:
+        """Seconds until the next check: the shortest near the cap, growing while far below it."""
+        if self.last_bound * 2 > cap:
+            self.interval = MIN_INTERVAL_S
+        else:
+            self.interval = min(MAX_INTERVAL_S, self.interval * 2)
+        return self.interval
 
     def over(self, cap: int, program: set[int], forker_pid: int, forker_index: int,
              ipc_before: frozenset[tuple[str, int]]) -> int | None:
@@ -120,6 +140,7 @@ class MemoryWatch:
         if self.own_tmpfs:
             extra += max(0, tmpfs_used(self.scratch_root) - self.files_at_rest)
         bound = extra + sum(resident(pid) for pid in pids)
+        self.last_bound = bound
         if bound <= cap:
             return None
         exact = self._proportional(pids, forker_pid, forker_index)

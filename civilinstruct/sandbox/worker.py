@@ -47,6 +47,7 @@ class Limits:
     nproc: int = 64
     fsize: int = 256 << 20
     probe: bool = True  # read the model each program builds (False: the probe-overhead benchmark's baseline)
+    memory_watch: bool = True  # sum the whole tree's memory (False: the memory-watch benchmark's baseline only)
 
 
 class Zygote:
@@ -167,7 +168,8 @@ class Zygote:
             self.restart()
         request = {"code": code, "timeout": limits.timeout, "max_output": limits.max_output, "uid": self.uid,
                    "limits": {"memory": limits.memory_mb * (1 << 20), "nproc": limits.nproc,
-                                          "fsize": limits.fsize}, "more": more, "probe": limits.probe}
+                                          "fsize": limits.fsize}, "more": more, "probe": limits.probe,
+                   "memory_watch": limits.memory_watch}
         if self.cgroup is not None and self._oom_seen is None:
             self._oom_seen = self.cgroup.oom_kills()
         oom_before = self._oom_seen or 0  # read after the previous run: nothing of ours runs in between

@@ -281,8 +281,8 @@ class Zygote:
         for fd in (out_r, err_r, rep_r, pidfd):
             sel.register(fd, select.POLLIN)
         deadline = start + float(req["timeout"])
-        memory_cap = int(req["limits"].get("memory") or 0)  # the whole tree's, held by the watch (memwatch.py)
-        next_check = start + memwatch.CHECK_INTERVAL_S if memory_cap else float("inf")
+        memory_cap = int(req["limits"].get("memory") or 0) if req.get("memory_watch", True) else 0  # (memwatch.py)
+        next_check = start + self.memory.begin() if memory_cap else float("inf")
         wait_status: int | None = None
         timed_out = flooded = False
         memory_held: int | None = None
@@ -314,9 +314,9 @@ class Zygote:
                 flooded = True
                 break
             if wait_status is None and time.monotonic() >= next_check:
-                next_check = time.monotonic() + memwatch.CHECK_INTERVAL_S
                 memory_held = self.memory.over(memory_cap, sweep.children() - self.forker_pids,
                                                self.forkers[forker].pid, forker, self.ipc_before)
+                next_check = time.monotonic() + self.memory.next_interval(memory_cap)
                 if memory_held is not None:
                     break
         os.close(pidfd)
