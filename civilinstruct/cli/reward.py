@@ -40,8 +40,9 @@ def register(app: typer.Typer) -> None:
 
         A completion is a string or a conversational list of messages; ground_truth is the reference period
         in seconds (number or string). A row that cannot be scored is reported with its line number and why;
-        the others are scored (--strict: stop at the first bad row instead). Shows each component, the run status, the period check, the period
-        error and, for lines that carry their instruction, the spec conformance of the model the program built.
+        the others are scored (--strict: stop at the first bad row instead). Shows each component, the run
+        status, the period check, the period error and, for lines that carry their instruction, the spec
+        conformance of the model the program built.
         """
         from civilinstruct.scoring.reward import evaluate, parse_ground_truth
         from civilinstruct.scoring.reward import completion_text
