@@ -19,8 +19,8 @@ def register(app: typer.Typer) -> None:
     def reward(
         completions: Path = typer.Argument(..., help="JSONL: one {completion, ground_truth} per line."),
         json_out: bool = typer.Option(False, "--json", help="Print one JSON object per line of the file, in order: "
-                                      "a scored one has `error: null`; a row that cannot be scored is "
-                                      "{line, error, reward: null}."),
+                                      "scored rows carry error = null; a row that cannot be scored has only "
+                                      "line, error (the reason) and reward = null."),
         strict: bool = typer.Option(False, "--strict",
                                     help="Fail (exit 1, nothing run) at the first row that cannot be scored. "
                                          "Without it bad rows are reported (line and reason) and the good ones "
