@@ -9,7 +9,8 @@ it is to the cap), and kills it (status `oom`) once the sum passes the cap:
 
 - every process of the program (the supervisor's descendants but the forkers: it is their subreaper, so orphans
   and double-forked daemons stay in its tree, whatever process group or session they make);
-- its files in the scratch tmpfs (namespaced only: there /tmp is a tmpfs of its own, sized to the cap);
+- its files: namespaced, what the scratch tmpfs holds (/tmp is a tmpfs of its own there, sized to the cap); weakly
+  isolated, the sizes of the files under the scratch root (a directory on the host, perhaps on a tmpfs);
 - SysV shared memory no process has attached (an attached segment is in its processes' PSS).
 
 Cheap first: the resident sizes from /proc/<pid>/statm (world-readable) are an upper bound; only when that passes
@@ -100,6 +101,27 @@ def unattached_shm(before: frozenset[tuple[str, int]]) -> int:
     return total
 
 
+def files_in(path: str, most: int = 20_000) -> int:
+    """Bytes allocated to the files under `path` (the first `most` entries: a lower bound beyond them)."""
+    total, seen, stack = 0, 0, [path]
+    while stack and seen < most:
+        try:
+            entries = os.scandir(stack.pop())
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                seen += 1
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                total += st.st_blocks * 512
+    return total
+
+
 def tmpfs_used(path: str) -> int:
     try:
         st = os.statvfs(path)
@@ -139,6 +161,8 @@ class MemoryWatch:
         extra = unattached_shm(ipc_before)
         if self.own_tmpfs:
             extra += max(0, tmpfs_used(self.scratch_root) - self.files_at_rest)
+        else:  # weakly isolated the scratch dirs live on the host's file system, whatever it is: they count all the same
+            extra += files_in(self.scratch_root)
         bound = extra + sum(resident(pid) for pid in pids)
         self.last_bound = bound
         if bound <= cap:
