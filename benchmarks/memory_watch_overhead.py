@@ -40,7 +40,7 @@ def check_cost(iterations: int) -> dict[str, float]:
         os._exit(len(block) & 0)
     os.read(ready_r, 1)
     try:
-        watch = MemoryWatch("/tmp", False, [proportional(os.getpid())])
+        watch = MemoryWatch("/tmp", "/nonexistent", False, [proportional(os.getpid())])
         out = {}
         for name, cap in (("cheap_us", 1 << 50), ("exact_us", 1)):
             start = time.perf_counter()

@@ -10,7 +10,7 @@ it is to the cap), and kills it (status `oom`) once the sum passes the cap:
 - every process of the program (the supervisor's descendants but the forkers: it is their subreaper, so orphans
   and double-forked daemons stay in its tree, whatever process group or session they make);
 - its files: namespaced, what the scratch tmpfs holds (/tmp is a tmpfs of its own there, sized to the cap); weakly
-  isolated, the sizes of the files under the scratch root (a directory on the host, perhaps on a tmpfs);
+  isolated, the sizes of the files under its scratch dir (a directory on the host, perhaps on a tmpfs);
 - SysV shared memory no process has attached (an attached segment is in its processes' PSS).
 
 Cheap first: the resident sizes from /proc/<pid>/statm (world-readable) are an upper bound; only when that passes
@@ -133,8 +133,8 @@ def tmpfs_used(path: str) -> int:
 class MemoryWatch:
     """One zygote's watch: `total(...)` says what a running program holds when that may pass the cap, else None."""
 
-    def __init__(self, scratch_root: str, own_tmpfs: bool, forker_pss: list[int | None]) -> None:
-        self.scratch_root, self.own_tmpfs = scratch_root, own_tmpfs
+    def __init__(self, scratch_root: str, scratch: str, own_tmpfs: bool, forker_pss: list[int | None]) -> None:
+        self.scratch_root, self.scratch, self.own_tmpfs = scratch_root, scratch, own_tmpfs
         self.forker_pss = forker_pss  # each forker's PSS at rest (before any child): what is not the program's
         self.files_at_rest = tmpfs_used(scratch_root) if own_tmpfs else 0
         self.interval = MIN_INTERVAL_S
@@ -162,7 +162,7 @@ class MemoryWatch:
         if self.own_tmpfs:
             extra += max(0, tmpfs_used(self.scratch_root) - self.files_at_rest)
         else:  # weakly isolated the scratch dirs live on the host's file system, whatever it is: they count all the same
-            extra += files_in(self.scratch_root)
+            extra += files_in(self.scratch)
         bound = extra + sum(resident(pid) for pid in pids)
         self.last_bound = bound
         if bound <= cap:

@@ -140,7 +140,7 @@ class Zygote:
             self.forkers.append(Forker(pid, cmd_w, pid_r, info))
         self.forker_pids = {f.pid for f in self.forkers}
         # (each forker's PSS now, with no child yet: what of a running program's sum is not the program's)
-        self.memory = memwatch.MemoryWatch(self.scratch_root, self.own_ipc,
+        self.memory = memwatch.MemoryWatch(self.scratch_root, self.scratch, self.own_ipc,
                                            [memwatch.proportional(f.pid) for f in self.forkers])
 
     @property
