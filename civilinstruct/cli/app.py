@@ -57,3 +57,7 @@ for _name in COMMAND_MODULES:  # a module that fails to import is a bug: let it 
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # python -m civilinstruct.cli.app
+    main()
