@@ -1,25 +1,24 @@
 """LLM backends: `offline` (rule-based, the default) and `openai` (any OpenAI-compatible endpoint).
 
-`get_backend(options)` picks one from `BuildOptions`; both give `generate` / `agenerate` /
-`generate_many` on templates in `prompts/` and raw `chat` / `achat`.
+`get_backend(settings)` picks one from `LLMSettings` (llm's own type; the pipelines' `BuildOptions.llm_settings()`
+makes one); both give `generate` / `agenerate` / `generate_many` on templates in `prompts/` and raw `chat` / `achat`.
+The offline backend answers a template with the handler its owner registered (`register_offline_handler`).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from civilinstruct.errors import CivilError
 from civilinstruct.llm.offline import GENERATOR as OFFLINE_GENERATOR
 from civilinstruct.llm.offline import OFFLINE_HANDLERS, OfflineBackend, register_offline_handler
+from civilinstruct.llm.settings import HasLLMSettings, LLMSettings
 from civilinstruct.llm.types import Backend, GenerationRequest, GenerationResult, MalformedOutputError
 
-if TYPE_CHECKING:
-    from civilinstruct.pipelines.base import BuildOptions
-
 __all__ = ["Backend", "GenerationRequest", "GenerationResult", "MalformedOutputError", "OFFLINE_GENERATOR",
-           "OFFLINE_HANDLERS", "OfflineBackend", "default_cache_path", "get_backend", "register_offline_handler"]
+           "OFFLINE_HANDLERS", "HasLLMSettings", "LLMSettings", "OfflineBackend", "default_cache_path", "get_backend",
+           "register_offline_handler"]
 
 
 def default_cache_path() -> Path | None:
@@ -30,43 +29,23 @@ def default_cache_path() -> Path | None:
     return Path.home() / ".cache" / "civilinstruct" / "llm-cache.duckdb"
 
 
-def get_backend(options: "BuildOptions") -> Backend:
-    """The backend `options` ask for. openai settings beyond base_url/model come from `options.extra`:
-    api_key_env, concurrency, request_timeout_s, llm_budget_s (all attempts of one request), max_attempts,
-    temperature, max_tokens, llm_cache (path or "off").
+def get_backend(settings: LLMSettings | HasLLMSettings) -> Backend:
+    """The backend `settings` ask for (`LLMSettings`, or anything with `llm_settings()`, such as the pipelines'
+    `BuildOptions`). base_url and model fall back to $OPENAI_BASE_URL and $CIVILINSTRUCT_MODEL.
     """
-    if options.backend == "offline":
-        return OfflineBackend(seed=options.seed)
+    s = settings if isinstance(settings, LLMSettings) else settings.llm_settings()
+    if s.backend == "offline":
+        return OfflineBackend(seed=s.seed)
     from civilinstruct.llm.cache import ResponseCache
     from civilinstruct.llm.openai_backend import OpenAIBackend
 
-    extra = options.extra
-    base_url = options.base_url or os.environ.get("OPENAI_BASE_URL")
-    model = options.model or os.environ.get("CIVILINSTRUCT_MODEL")
+    base_url = s.base_url or os.environ.get("OPENAI_BASE_URL")
+    model = s.model or os.environ.get("CIVILINSTRUCT_MODEL")
     if not base_url or not model:
         raise CivilError("backend openai needs --base-url (or OPENAI_BASE_URL) and --model")
-    cache_setting = extra.get("llm_cache")
-    if cache_setting is not None:
-        cache_path = None if str(cache_setting).lower() in {"off", "none", "0"} else Path(cache_setting)
-    else:
-        cache_path = default_cache_path()
-    timeout_s, budget_s = (_seconds(extra, "request_timeout_s", 120.0, 3600.0),
-                           _seconds(extra, "llm_budget_s", 300.0, 86400.0))
+    cache_path = s.cache_path(default_cache_path())
     return OpenAIBackend(
-        base_url, model, api_key_env=str(extra.get("api_key_env", "OPENAI_API_KEY")),
-        concurrency=int(extra.get("concurrency", 16)), timeout_s=timeout_s,
-        budget_s=budget_s, max_attempts=int(extra.get("max_attempts", 4)),
+        base_url, model, api_key_env=s.api_key_env, concurrency=s.concurrency, timeout_s=s.request_timeout_s,
+        budget_s=s.llm_budget_s, max_attempts=s.max_attempts,
         cache=ResponseCache.open_or_none(cache_path) if cache_path else None,
-        temperature=extra.get("temperature"), max_tokens=extra.get("max_tokens"))
-
-
-def _seconds(extra: dict, key: str, default: float, limit: float) -> float:
-    """A time limit from the options: a finite number of seconds in (0, limit], else one line naming it."""
-    value = extra.get(key, default)
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        raise CivilError(f"{key} must be a number of seconds (got {value!r})") from None
-    if not 0 < seconds <= limit:  # also rejects NaN
-        raise CivilError(f"{key} must be in (0, {limit:g}] seconds (got {value!r})")
-    return seconds
+        temperature=s.temperature, max_tokens=s.max_tokens)

@@ -1,7 +1,7 @@
 """The offline backend: deterministic, rule-based answers, so every pipeline runs with no endpoint.
 
-It dispatches on the template name to a handler that the module owning that kind of answer provides
-(`OFFLINE_HANDLERS`, "module:function" paths imported on first use). A handler is called as
+It dispatches on the template name to a handler that the module owning that kind of answer registers
+(`register_offline_handler`; a callable or a "module:function" path imported on first use). A handler is called as
 `handler(text, seed)`, where `text` is the last user message the template renders to; a handler that
 declares a `variables` parameter also gets the template variables (`handler(text, seed, variables=...)`),
 which saves re-parsing its own prompt. It returns a string, a dict or a pydantic model.
@@ -32,25 +32,25 @@ from civilinstruct.parts import OFFLINE_GENERATOR
 
 GENERATOR = OFFLINE_GENERATOR
 
-OFFLINE_HANDLERS: dict[str, str] = {
-    "codegen": "civilinstruct.codegen:offline_answer",
-    "bugfix": "civilinstruct.pipelines.bug_cot.diagnose:offline_answer",
-    "doc_pairs": "civilinstruct.pipelines.api_pairs.llm_pairs:offline_answer",
-    "rewrite": "civilinstruct.spec.instructions:offline_rewrite",
-}
+OFFLINE_HANDLERS: dict[str, str | Callable[..., Any]] = {}
+"""template name -> its handler, or a "package.module:function" path imported on first use. Empty here: llm sits
+below the modules that own the answers, so they register them (the pipelines layer registers the built-in ones when
+`civilinstruct.pipelines` is imported, see `pipelines/offline_answers.py`)."""
 
 
-def register_offline_handler(template: str, path: str) -> None:
-    """Let a module outside `llm/` answer a template offline ("package.module:function")."""
-    OFFLINE_HANDLERS[template] = path
+def register_offline_handler(template: str, handler: str | Callable[..., Any]) -> None:
+    """Let the module that owns a kind of answer give it for `template` (a callable or "package.module:function")."""
+    OFFLINE_HANDLERS[template] = handler
 
 
 def resolve_handler(template: str) -> Callable[..., Any]:
-    path = OFFLINE_HANDLERS.get(template)
-    if path is None:
+    handler = OFFLINE_HANDLERS.get(template)
+    if handler is None:
         raise CivilError(f"the offline backend has no handler for template {template!r}; "
-                         f"known: {', '.join(sorted(OFFLINE_HANDLERS))}")
-    module_name, _, func_name = path.partition(":")
+                         f"known: {', '.join(sorted(OFFLINE_HANDLERS)) or 'none (import civilinstruct.pipelines)'}")
+    if callable(handler):
+        return handler
+    module_name, _, func_name = handler.partition(":")
     return getattr(importlib.import_module(module_name), func_name)  # a registered path that fails is a bug: raise
 
 

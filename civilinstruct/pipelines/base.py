@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from civilinstruct.limits import OptCount, PerCommand, Seed, ShardSize, Timeout, Workers
+from civilinstruct.llm.settings import LLMSettings
 
 T = TypeVar("T")
 
@@ -47,6 +48,10 @@ class BuildOptions(BaseModel):
     progress: bool = True
     allow_weak_isolation: bool = False
     extra: dict[str, Any] = Field(default_factory=dict, description="pipeline-specific settings from a manifest")
+
+    def llm_settings(self) -> LLMSettings:
+        """What `llm.get_backend` reads from these options (llm keeps its own settings type)."""
+        return LLMSettings.from_extra(self.backend, self.seed, self.base_url, self.model, self.extra)
 
     def sandbox(self) -> Any:
         """The program runner these options ask for (local bubblewrap pool, or Ray tasks)."""

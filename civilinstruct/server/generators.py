@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from civilinstruct.errors import CivilError
+from civilinstruct.pipelines import offline_answers  # noqa: F401  the offline backend answers every template
 from civilinstruct.server.schemas import ChatRequest, Completion
 
 
