@@ -23,12 +23,9 @@ BENCH_VERSION = "v1"
 # The benchmark's own spec stream (`sample_specs(..., stream=...)`): the data pipelines draw from the default one,
 # so a data build and a benchmark with the same --seed sample different buildings.
 BENCH_STREAM = "bmeval-specs"
-SYSTEM_PROMPT = (
-    "You are a structural engineer who writes OpenSeesPy. Answer with your reasoning in <think>...</think> "
-    "and then one complete Python program in a ```python block inside <answer>...</answer>. The program must "
-    "build the model, run the analyses, print the fundamental period as `T1 = <value> s`, and state whether "
-    "the design checks (interstory drift, axial compression ratio) are satisfied."
-)
+# The task as the model meets it, the same in training (the expert part) and here: `prompts/solve.j2`, whose hash
+# each case records.
+PROMPT_TEMPLATE = "solve"
 
 
 def build_cases(n: int, seed: int, sandbox: Any, ground_truth: GroundTruth = "fe", progress: bool = False,
@@ -41,6 +38,7 @@ def build_cases(n: int, seed: int, sandbox: Any, ground_truth: GroundTruth = "fe
     """
     from civilinstruct.codegen import render
     from civilinstruct.design import DesignError, design
+    from civilinstruct.llm.prompts import render as render_prompt
     from civilinstruct.spec.sampling import iter_specs
     from civilinstruct.physics.period import empirical_period
     from civilinstruct.store import make_id
@@ -87,8 +85,7 @@ def build_cases(n: int, seed: int, sandbox: Any, ground_truth: GroundTruth = "fe
             spec = item["spec"]
             t_emp = empirical_period(spec.height_m, spec.width_x_m)
             refs = {"fe": float(run.period_s), "empirical": round(t_emp, 6)}
-            messages = [{"role": "system", "content": SYSTEM_PROMPT},
-                        {"role": "user", "content": item["instruction"]}]
+            template, messages = render_prompt(PROMPT_TEMPLATE, {"instruction": item["instruction"]})
             cases.append({
                 "case_id": make_id(BENCH_PART, version=BENCH_VERSION, spec=spec.canonical(),
                                    instruction=item["instruction"]),
@@ -96,6 +93,8 @@ def build_cases(n: int, seed: int, sandbox: Any, ground_truth: GroundTruth = "fe
                 "spec": spec.to_json(),
                 "instruction": item["instruction"],
                 "prompt": messages,
+                "prompt_template": PROMPT_TEMPLATE,
+                "prompt_hash": template.hash,
                 "reference_code": item["code"],
                 "reference_compliance": run.compliance,
                 "reference_max_drift": run.max_drift,

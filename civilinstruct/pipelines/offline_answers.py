@@ -10,6 +10,7 @@ from civilinstruct.llm.offline import register_offline_handler
 
 BUILTIN: dict[str, str] = {
     "codegen": "civilinstruct.codegen:offline_answer",
+    "solve": "civilinstruct.codegen:offline_answer",  # the same task: a building instruction in, a program out
     "bugfix": "civilinstruct.pipelines.bug_cot.diagnose:offline_answer",
     "doc_pairs": "civilinstruct.pipelines.api_pairs.llm_pairs:offline_answer",
     "rewrite": "civilinstruct.spec.instructions:offline_rewrite",

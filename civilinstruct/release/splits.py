@@ -30,11 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from civilinstruct.release.manifest import RL_PARTS, SFT_PARTS, Splits
+from civilinstruct.spec.model import BuildingSpec
 from civilinstruct.store import Store, canonical_json, iter_shard, version_key
 
-# The fields of a building spec (civilinstruct.design.BuildingSpec) that identify a building.
-BUILDING_FIELDS: tuple[str, ...] = ("function", "stories", "story_height_m", "bays_x", "bays_y", "span_x_m",
-                                    "span_y_m", "intensity", "pga_g", "design_group", "site_class")
+# The fields that identify a building: those of the spec model, so a field added there counts here too.
+BUILDING_FIELDS: tuple[str, ...] = tuple(BuildingSpec.model_fields)
 _MIN_FIELDS = {"stories", "intensity"}
 # Parts whose rows hang off another part's building in bulk: a held-out split takes at most its share of them.
 BULK_PARTS: tuple[str, ...] = ("bug_cot",)

@@ -15,13 +15,8 @@ import symtable
 from dataclasses import dataclass, field
 
 from civilinstruct.scoring.opensees_names import OPENSEES_NAMES
+from civilinstruct.scoring.tiers import API_TIERS, tier_coverage
 
-TIERS: dict[str, tuple[float, frozenset[str]]] = {
-    "topology": (0.4, frozenset({"wipe", "model", "node", "fix", "mass", "geomTransf", "element", "timeSeries"})),
-    "loads_analysis": (0.4, frozenset({"pattern", "load", "loadConst", "constraints", "numberer", "system", "test",
-                                       "algorithm", "integrator", "analysis", "analyze"})),
-    "results": (0.2, frozenset({"eigen", "nodeEigenvector", "eleForce", "eleLoad", "nodeDisp"})),
-}
 UNDEFINED_PENALTY = 0.1  # per distinct undefined name
 MAX_PENALTY = 0.5
 OPENSEES_MODULES = frozenset({"openseespy.opensees", "opensees"})
@@ -65,8 +60,8 @@ def analyze(code: str | None) -> AstReport:
         return AstReport(parsed=False)
     calls = _CallFinder(tree).calls
     undefined = _undefined_names(tree, table)
-    coverage = {tier: len(calls & names) / len(names) for tier, (_, names) in TIERS.items()}
-    raw = sum(TIERS[tier][0] * c for tier, c in coverage.items())
+    coverage = tier_coverage(calls)
+    raw = sum(API_TIERS[tier][0] * c for tier, c in coverage.items())
     penalty = min(MAX_PENALTY, UNDEFINED_PENALTY * len(undefined))
     score = round(max(0.0, raw - penalty), 6)
     return AstReport(parsed=True, calls=calls, undefined=undefined, coverage=coverage, score=score)

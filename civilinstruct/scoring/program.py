@@ -22,18 +22,13 @@ from typing import Any
 from civilinstruct.physics.codes import DRIFT_LIMIT_FRAME
 from civilinstruct.physics.period import PSI_T_FRAME
 from civilinstruct.physics.reading import read_compliance, read_max_drift, read_period
+from civilinstruct.scoring.tiers import api_coverage as tier_api_coverage
 
 # psi_T * T1(FE) / T1(empirical): the empirical formula is for infilled buildings and low-rise values sit on its
 # 0.25 s constant, so bare cracked frames land well above 1 (the design rules give 0.97-4.6 over 500 sampled
 # specs: light intensity-7 frames are the flexible end). Outside this band a model is implausible (wrong units
 # or masses, a missing diaphragm, a mis-read period) rather than merely flexible.
 PERIOD_BAND = (0.6, 5.0)
-API_TIERS: dict[str, tuple[float, tuple[str, ...]]] = {
-    "topology": (0.4, ("wipe", "model", "node", "fix", "mass", "geomTransf", "element", "timeSeries")),
-    "analysis": (0.4, ("pattern", "load", "loadConst", "constraints", "numberer", "system", "test", "algorithm",
-                       "integrator", "analysis", "analyze")),
-    "results": (0.2, ("eigen", "nodeEigenvector|responseSpectrumAnalysis", "eleForce", "eleLoad", "nodeDisp")),
-}  # "a|b": either command does the job (mode shapes read by hand, or the modal response computed by OpenSees)
 _CHECK_LINE = re.compile(r"^(?P<name>[^:\n]*check[^:\n]*):.*?(?P<a>1/\d+|\d+\.\d+|\d+)\s*(?P<op><=|>)\s*"
                          r"(?P<b>1/\d+|\d+\.\d+|\d+)\s*->\s*(?P<verdict>PASS|FAIL)\s*$", re.I | re.M)
 _OVERALL = re.compile(r"^Compliance:\s*(PASS|FAIL)", re.M)
@@ -54,10 +49,8 @@ def api_calls(code: str) -> set[str]:
 
 
 def api_coverage(code: str) -> float:
-    """Tier-weighted share of the expected OpenSeesPy commands the program calls, 0-1."""
-    used = api_calls(code)
-    return sum(weight * sum(any(alt in used for alt in name.split("|")) for name in names) / len(names)
-               for weight, names in API_TIERS.values())
+    """Tier-weighted share of the expected OpenSeesPy commands (`scoring.tiers`) the program calls, 0-1."""
+    return tier_api_coverage(api_calls(code))
 
 
 def _value(text: str) -> float:

@@ -7,7 +7,6 @@ instruction phrasing; the runnable context comes from `contexts`. Same inputs, s
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from civilinstruct.pipelines.api_pairs.verify import Group
 from civilinstruct.pipelines.api_pairs.verify import groups as _groups
 from civilinstruct.opensees_docs.model import Command, DocPage, Param, Signature  # noqa: F401
 from civilinstruct.parts import OFFLINE_GENERATOR
+from civilinstruct.store.seeds import derive_seed
 
 GENERATOR = OFFLINE_GENERATOR
 # Commands whose flag groups are really a fixed recipe: exactly these switches make a working call.
@@ -72,7 +72,7 @@ def unsupported_reason(command: Command) -> str | None:
 
 
 def _seed(*parts: object) -> int:
-    return int(hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:12], 16)
+    return derive_seed(*parts, sep="|")  # the v1 recipe (ids depend on it)
 
 
 def render(command: Command, variant: int, seed: int, stand_in: Command | None = None) -> Candidate:
