@@ -15,7 +15,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from civilinstruct.sandbox import ProgramRunner
 
 GroundTruth = Literal["fe", "empirical"]
 BENCH_PART = "bmeval"
@@ -28,7 +31,7 @@ BENCH_STREAM = "bmeval-specs"
 PROMPT_TEMPLATE = "solve"
 
 
-def build_cases(n: int, seed: int, sandbox: Any, ground_truth: GroundTruth = "fe", progress: bool = False,
+def build_cases(n: int, seed: int, sandbox: ProgramRunner, ground_truth: GroundTruth = "fe", progress: bool = False,
                 max_candidates: int | None = None) -> tuple[list[dict[str, Any]], Counter[str]]:
     """`n` cases (rows) and the count of dropped candidates per reason.
 

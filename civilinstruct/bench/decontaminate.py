@@ -22,7 +22,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from civilinstruct.store import Store
 
 DECON_VERSION = "v1"
 DEFAULT_N = 8
@@ -126,7 +129,7 @@ def user_text(messages: Any) -> str:
     return "\n".join(str(m.get("content") or "") for m in messages or [] if m.get("role") == "user")
 
 
-def decontaminate_store(store: Any, index: CaseIndex, parts: list[str] | None = None, mode: str = "remove",
+def decontaminate_store(store: Store, index: CaseIndex, parts: list[str] | None = None, mode: str = "remove",
                         to_version: str | None = None, from_version: str | None = None) -> dict[str, Any]:
     """Write `<version>-decon` (or `to_version`) of each part, flagging or removing leaked samples.
 

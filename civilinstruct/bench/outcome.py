@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from civilinstruct.scoring.taxonomy import STAGES, label
-from civilinstruct.scoring.execution import printed_period, relative_error
+from civilinstruct.scoring.execution import RunLike, printed_period, relative_error
 
 PERIOD_TOLERANCE = 0.30  # |T - T_ref| / T_ref, appendix A.2
 BAND_SLACK = 0.10  # --ground-truth band: a period within [lo / 1.1, hi * 1.1] (modelling choices differ)
@@ -70,7 +70,7 @@ def period_within(period: float | None, ground_truth: float | None, band: tuple[
     return error, error is not None and error <= PERIOD_TOLERANCE
 
 
-def judge(case_id: str, sample_index: int, program: str | None, run: Any, ground_truth: float | None,
+def judge(case_id: str, sample_index: int, program: str | None, run: RunLike | None, ground_truth: float | None,
           reward: float | None = None, conformance: dict[str, Any] | None = None,
           band: tuple[float, float] | None = None) -> Outcome:
     """The three checks of BMEval for one generation, the verified pass, and its failure stage and label.
@@ -99,7 +99,7 @@ def judge(case_id: str, sample_index: int, program: str | None, run: Any, ground
                    conforms=conforms, wrong_fields=wrong, verified=executes and stage is None)
 
 
-def error_mode(run: Any) -> str:
+def error_mode(run: RunLike | None) -> str:
     """A short, groupable name for a failed run: `SyntaxError: unterminated string literal`, `Timeout`, ..."""
     status = getattr(run, "status", None)
     if status in ("timeout", "crashed", "killed", "oom"):

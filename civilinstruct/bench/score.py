@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from civilinstruct.bench.outcome import STAGES, Outcome, judge
 from civilinstruct.bench.passk import mean_pass_at_k
@@ -20,6 +20,9 @@ from civilinstruct.bench.runmeta import mark_truncated
 from civilinstruct.errors import CivilError
 from civilinstruct.scoring.reward import evaluate, parse_ground_truth, run_programs
 from civilinstruct.scoring.format import extract_program
+
+if TYPE_CHECKING:
+    from civilinstruct.sandbox import ProgramRunner
 
 GEN_COLUMNS = ("case_id", "sample_index", "completion")
 TOP_MODES = 10
@@ -67,7 +70,7 @@ def _attach_bands(path: Path, rows: list[dict[str, Any]]) -> None:
         row["band"] = (bands[text]["lo"], bands[text]["hi"])
 
 
-def score_rows(rows: Sequence[dict[str, Any]], sandbox: Any, k: int = 5, progress: bool = False,
+def score_rows(rows: Sequence[dict[str, Any]], sandbox: ProgramRunner | None, k: int = 5, progress: bool = False,
                with_reward: bool = False) -> dict[str, Any]:
     """Run and judge every generation; the metrics, the failure breakdown and the per-sample outcomes.
 

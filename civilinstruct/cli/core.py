@@ -98,7 +98,7 @@ def catalog(
     _print_summary(summary)
 
 
-def _add_docs(store: Any, builds: list[dict]) -> None:
+def _add_docs(store: Store, builds: list[dict]) -> None:
     """Each build's documentation source (api_pairs records it in its parameters), for `catalog`."""
     params = {r["build_id"]: r["params"] for r in store.query("SELECT build_id, params FROM builds")}
     for b in builds:
@@ -198,7 +198,7 @@ def show(
     console.print("lineage:", sample.lineage.model_dump(mode="json"))
 
 
-def _random_id(store: Any, part: str | None, seed: int | None) -> str:
+def _random_id(store: Store, part: str | None, seed: int | None) -> str:
     """A uniformly chosen id of the newest version of `part` (or of all parts)."""
     import random
 

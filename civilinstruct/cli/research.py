@@ -77,7 +77,7 @@ def sql_cmd(
     console.print(table)
 
 
-def run_sql(store: Any, query: str) -> list[dict[str, Any]]:
+def run_sql(store: Store, query: str) -> list[dict[str, Any]]:
     """The catalog opened read-only (its `samples` view, `shards`, `builds`); a query error is one line.
 
     Where the catalog is busy (a build holds it) the query runs over the shards alone (`Store.sql`)."""

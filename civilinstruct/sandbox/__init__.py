@@ -2,5 +2,6 @@
 
 from civilinstruct.sandbox.pool import Sandbox
 from civilinstruct.sandbox.result import RunResult, RunStatus
+from civilinstruct.sandbox.runner import ProgramRunner
 
-__all__ = ["RunResult", "RunStatus", "Sandbox"]
+__all__ = ["ProgramRunner", "RunResult", "RunStatus", "Sandbox"]

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from civilinstruct.errors import CivilError, require_extra
+from civilinstruct.sandbox.result import RunResult
 
 
 def init_ray(address: str | None = None, num_cpus: int | None = None) -> bool:
@@ -111,10 +112,11 @@ class RaySandbox:
             self._owns_ray = False
 
     # -- running ---------------------------------------------------------------------------------------------
-    def run(self, code: str) -> Any:
+    def run(self, code: str) -> RunResult:
         return next(self.run_many([code]))
 
-    def run_many(self, codes: Iterable[str], workers: int | None = None, progress: bool = False) -> Iterator[Any]:
+    def run_many(self, codes: Iterable[str], workers: int | None = None,
+                 progress: bool = False) -> Iterator[RunResult]:
         """Results in the order of `codes`; at most one program in flight per actor (each is one sandbox worker)."""
         self.start()
         from ray.util import ActorPool
@@ -135,7 +137,7 @@ class RaySandbox:
                 yield result
 
 
-def _unwrap(results: Iterator[Any]) -> Iterator[Any]:
+def _unwrap(results: Iterator[RunResult]) -> Iterator[RunResult]:
     """Re-raise a user error from inside an actor (e.g. the sandbox refusing weak isolation) as one `CivilError`."""
     from ray.exceptions import RayActorError, RayTaskError
 

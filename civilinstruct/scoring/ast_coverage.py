@@ -174,7 +174,7 @@ class _CallFinder(ast.NodeVisitor):
         self._scopes.append(scope)
         body = node.body if isinstance(node.body, list) else [node.body]
         if isinstance(node.body, list):
-            self._collect_bindings(body, scope)
+            self._collect_bindings(node.body, scope)
             for stmt in body:  # `global ops` inside a function: the module binding stays visible
                 if isinstance(stmt, (ast.Global, ast.Nonlocal)):
                     for n in stmt.names:

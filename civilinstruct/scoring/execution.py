@@ -60,14 +60,38 @@ PERIOD_TIERS = ((0.10, 1.0), (0.20, 0.9), (0.40, 0.8), (math.inf, 0.7))
 
 
 class RunLike(Protocol):
-    """The fields of the sandbox's `RunResult` that r_exec reads."""
+    """The fields of the sandbox's `RunResult` that scoring reads (r_exec, the taxonomy, the 0-100 score).
 
-    status: str
-    exception_type: str | None
-    error_line: int | None
-    total_lines: int | None
-    period_s: float | None
-    compliance: str | None
+    Read-only, so `RunResult` (whose status is a Literal) fits. The readers use `getattr` with a default, so a
+    stored `Execution` or a test's namespace that lacks a field (no stdout, no probe model) still scores.
+    """
+
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def exception_type(self) -> str | None: ...
+    @property
+    def exception_message(self) -> str | None: ...
+    @property
+    def error_line(self) -> int | None: ...
+    @property
+    def total_lines(self) -> int | None: ...
+    @property
+    def stdout(self) -> str: ...
+    @property
+    def stderr(self) -> str: ...
+    @property
+    def period_s(self) -> float | None: ...
+    @property
+    def printed_period_s(self) -> float | None: ...
+    @property
+    def period_check(self) -> str: ...
+    @property
+    def max_drift(self) -> float | None: ...
+    @property
+    def compliance(self) -> str | None: ...
+    @property
+    def model(self) -> object: ...
 
 
 def relative_error(period: float | None, reference: float | None) -> float | None:
@@ -99,7 +123,7 @@ def check_mode(mode: str) -> str:
     return mode
 
 
-def printed_period(run: Any) -> float | None:
+def printed_period(run: RunLike) -> float | None:
     """T1 as the program printed it (what the paper's rules read)."""
     printed = getattr(run, "printed_period_s", None)
     if printed is not None or hasattr(run, "printed_period_s"):
@@ -107,7 +131,7 @@ def printed_period(run: Any) -> float | None:
     return getattr(run, "period_s", None)
 
 
-def credited_period(run: Any, mode: str = "verified", conforms: bool | None = None) -> float | None:
+def credited_period(run: RunLike | None, mode: str = "verified", conforms: bool | None = None) -> float | None:
     """The period the reward may credit: printed (paper) or verified against the program's own eigen (verified)."""
     if run is None:
         return None
@@ -118,7 +142,7 @@ def credited_period(run: Any, mode: str = "verified", conforms: bool | None = No
     return getattr(run, "period_s", None)
 
 
-def verdict_agrees(run: Any) -> bool:
+def verdict_agrees(run: RunLike) -> bool:
     """An affirmative verdict backed by the program's own printed drift within 1/550 (verified mode's bonus)."""
     drift = getattr(run, "max_drift", None)
     return (getattr(run, "compliance", None) == "pass" and _positive(drift)

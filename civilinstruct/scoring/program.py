@@ -17,12 +17,16 @@ A correct program of a correct design scores 100; the expert filter keeps > 90.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from civilinstruct.physics.codes import DRIFT_LIMIT_FRAME
 from civilinstruct.physics.period import PSI_T_FRAME
 from civilinstruct.physics.reading import read_compliance, read_max_drift, read_period
+from civilinstruct.scoring.execution import RunLike
 from civilinstruct.scoring.tiers import api_coverage as tier_api_coverage
+
+if TYPE_CHECKING:
+    from civilinstruct.design.result import Design
 
 # psi_T * T1(FE) / T1(empirical): the empirical formula is for infilled buildings and low-rise values sit on its
 # 0.25 s constant, so bare cracked frames land well above 1 (the design rules give 0.97-4.6 over 500 sampled
@@ -92,7 +96,7 @@ def _closeness(value: float, reference: float, full: float, zero: float) -> floa
     return max(0.0, 1.0 - (err - full) / (zero - full))
 
 
-def score_run(result: Any, code: str, design: Any) -> tuple[float, dict[str, float]]:
+def score_run(result: RunLike, code: str, design: Design) -> tuple[float, dict[str, float]]:
     """(score 0-100, parts) of one run of `code`, the program generated for `design`."""
     parts = {"executes": 0.0, "period": 0.0, "drift": 0.0, "verdict": 0.0, "members": 0.0,
              "api": round(10.0 * api_coverage(code), 3)}
@@ -117,7 +121,7 @@ def score_run(result: Any, code: str, design: Any) -> tuple[float, dict[str, flo
     return round(sum(parts.values()), 3), parts
 
 
-def period_plausible(t1: float, design: Any) -> bool:
+def period_plausible(t1: float, design: Design) -> bool:
     """psi_T * T1 within `PERIOD_BAND` of the empirical estimate (the expert filter's physics test)."""
     ratio = PSI_T_FRAME * t1 / design.empirical_t1_s
     return PERIOD_BAND[0] <= ratio <= PERIOD_BAND[1]

@@ -22,17 +22,21 @@ import atexit
 import os
 import threading
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from civilinstruct.scoring.ast_coverage import analyze
-from civilinstruct.scoring.execution import check_mode, credited_period, exec_reward, printed_period, relative_error
+from civilinstruct.scoring.execution import (RunLike, check_mode, credited_period, exec_reward, printed_period,
+                                             relative_error)
 from civilinstruct.scoring.format import extract_program, format_reward
+
+if TYPE_CHECKING:
+    from civilinstruct.sandbox import ProgramRunner, RunResult, Sandbox
 
 W_FMT, W_AST, W_EXEC = 0.05, 0.25, 0.70
 DEFAULT_TIMEOUT_S = float(os.environ.get("CIVILINSTRUCT_REWARD_TIMEOUT", "60"))
 DEFAULT_WORKERS = int(os.environ.get("CIVILINSTRUCT_REWARD_WORKERS", str(os.cpu_count() or 2)))
 
-_sandbox: Any = None
+_sandbox: Sandbox | None = None
 _sandbox_lock = threading.Lock()
 
 
@@ -80,7 +84,7 @@ def instruction_of(prompt: Any) -> str | None:
     return None
 
 
-def conformance(instruction: str | None, run: Any) -> dict[str, Any] | None:
+def conformance(instruction: str | None, run: RunLike | None) -> dict[str, Any] | None:
     """Spec conformance of the model a run built, for the building the instruction asks for (None: unknown)."""
     if not instruction or run is None:
         return None
@@ -89,7 +93,7 @@ def conformance(instruction: str | None, run: Any) -> dict[str, Any] | None:
     return conformance_for_instruction(instruction, getattr(run, "model", None))
 
 
-def combine(text: str, ground_truth: Any, run: Any, static: tuple[str | None, float, Any] | None = None,
+def combine(text: str, ground_truth: Any, run: RunLike | None, static: tuple[str | None, float, Any] | None = None,
             mode: str = "verified", instruction: str | None = None) -> dict[str, Any]:
     """The reward and its components for one completion whose program already ran (`run`; None: no program)."""
     check_mode(mode)
@@ -121,7 +125,7 @@ def combine(text: str, ground_truth: Any, run: Any, static: tuple[str | None, fl
     }
 
 
-def evaluate(texts: Sequence[str], truths: Sequence[Any], sandbox: Any = None, progress: bool = False,
+def evaluate(texts: Sequence[str], truths: Sequence[Any], sandbox: ProgramRunner | None = None, progress: bool = False,
              mode: str = "verified", instructions: Sequence[str | None] | None = None,
              ) -> list[tuple[dict[str, Any], str | None, Any]]:
     """(components, program, run result) per text. The static parts are computed while the sandbox runs
@@ -142,7 +146,7 @@ def evaluate(texts: Sequence[str], truths: Sequence[Any], sandbox: Any = None, p
             for t, gt, st, run, ask in zip(texts, truths, statics, runs, asked)]
 
 
-def get_sandbox() -> Any:
+def get_sandbox() -> Sandbox:
     """The process-wide sandbox pool, created on first use and closed at interpreter exit."""
     global _sandbox
     with _sandbox_lock:
@@ -165,7 +169,8 @@ def close_sandbox() -> None:
         box.__exit__(None, None, None)
 
 
-def run_programs(programs: Sequence[str | None], sandbox: Any = None, progress: bool = False) -> list[Any]:
+def run_programs(programs: Sequence[str | None], sandbox: ProgramRunner | None = None,
+                 progress: bool = False) -> list[RunResult | None]:
     """Run each distinct program once, in parallel in the sandbox; None for a missing program.
 
     GRPO groups often repeat a completion; running duplicates once is free speed.
@@ -179,7 +184,7 @@ def run_programs(programs: Sequence[str | None], sandbox: Any = None, progress: 
 
 
 def mghr_components(prompts: Sequence[Any] | None = None, completions: Sequence[Any] = (),
-                    ground_truth: Sequence[Any] | None = None, *, sandbox: Any = None,
+                    ground_truth: Sequence[Any] | None = None, *, sandbox: ProgramRunner | None = None,
                     progress: bool = False, mode: str = "verified", **kwargs: Any) -> list[dict[str, Any]]:
     """Per completion: `reward` and its parts (`r_fmt`, `r_ast`, `r_exec`) plus what the run showed.
 
@@ -235,8 +240,9 @@ def compute_score_batch(data_sources: Sequence[str], solution_strs: Sequence[str
 
 def _verl_instruction(info: dict[str, Any]) -> str | None:
     """The instruction a verl row carries: `instruction`, else the expert rows' `spec` read back as one."""
-    if isinstance(info.get("instruction"), str):
-        return info["instruction"]
+    instruction = info.get("instruction")
+    if isinstance(instruction, str):
+        return instruction
     if isinstance(info.get("spec"), dict):
         from civilinstruct.design import BuildingSpec
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from civilinstruct.physics.codes import DRIFT_LIMIT_FRAME
 from civilinstruct.physics.reading import read_compliance
+from civilinstruct.scoring.execution import RunLike
 
 # "truncated": an answer the server cut at its token limit (set by bench/runmeta.py from finish_reason)
 STAGES = ("executability", "compliance", "period", "spec", "truncated")
@@ -41,7 +42,7 @@ _CALL = re.compile(r"(?:\b\w+\s*\.\s*)?\b([A-Za-z_]\w*)\s*\(")
 _MODAL_HINTS = ("eigen", "arpack", "symmbandlapack", "fullgensolver", "genbandarpack")
 
 
-def executability_label(program: str | None, run: Any) -> str:
+def executability_label(program: str | None, run: RunLike | None) -> str:
     """The label of a run that did not end cleanly (see the module table)."""
     if not program:
         return "NoProgram"
@@ -72,7 +73,7 @@ def failing_command(program: str, line: int | None) -> str | None:
     return calls[-1] if calls else None
 
 
-def compliance_label(run: Any) -> str | None:
+def compliance_label(run: RunLike | None) -> str | None:
     """None when the verdict is a PASS backed by the program's own drift within 1/550; else the label."""
     verdict = getattr(run, "compliance", None)
     drift = getattr(run, "max_drift", None)
@@ -103,7 +104,7 @@ def failing_checks(stdout: str) -> list[str]:
     return found
 
 
-def period_label(run: Any, error: float | None, tolerance_ok: bool) -> str | None:
+def period_label(run: RunLike | None, error: float | None, tolerance_ok: bool) -> str | None:
     """None when the period is verified and within tolerance; else the label."""
     check = getattr(run, "period_check", None)
     model = getattr(run, "model", None)
@@ -129,8 +130,8 @@ def spec_label(conformance: dict[str, Any] | None) -> str | None:
     return f"Spec.{wrong[0]}" if wrong else "Spec.NotModelled"
 
 
-def label(program: str | None, run: Any, executes: bool, period_error: float | None, period_in_tolerance: bool,
-          conformance: dict[str, Any] | None) -> tuple[str | None, str | None]:
+def label(program: str | None, run: RunLike | None, executes: bool, period_error: float | None,
+          period_in_tolerance: bool, conformance: dict[str, Any] | None) -> tuple[str | None, str | None]:
     """(stage, label) of the first failing stage, or (None, None) when the generation passes every check."""
     if not executes:
         return "executability", executability_label(program, run)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from civilinstruct import parts
 from civilinstruct.parts import OFFLINE_GENERATOR
+from civilinstruct.store.protocols import RunRecord
 
 Part = Literal["api_pairs", "long_code", "bug_cot", "expert"]  # a type spells them out; a test keeps it = PARTS
 PARTS = parts.PARTS
@@ -38,7 +39,7 @@ class Execution(BaseModel):
     wall_s: float | None = None
 
     @classmethod
-    def from_result(cls, result: Any) -> "Execution":
+    def from_result(cls, result: RunRecord) -> "Execution":
         """Copy the stored fields from a sandbox `RunResult` (or anything with the same attributes)."""
         return cls(**{name: getattr(result, name, None) for name in cls.model_fields if name != "periods"},
                    periods=list(getattr(result, "periods", None) or []))
@@ -78,10 +79,12 @@ class Sample(BaseModel):
     lineage: Lineage
 
     def spec_dict(self) -> dict[str, Any]:
-        return json.loads(self.spec)
+        spec: dict[str, Any] = json.loads(self.spec)
+        return spec
 
     def extra_dict(self) -> dict[str, Any]:
-        return json.loads(self.extra)
+        extra: dict[str, Any] = json.loads(self.extra)
+        return extra
 
     def to_row(self) -> dict[str, Any]:
         row = self.model_dump()

@@ -151,8 +151,10 @@ class ShardWriter:
             for rel in drop:
                 con.execute("DELETE FROM shards WHERE path = ?", [rel])
             for path, n in adopt:
+                match = SHARD_RE.match(path.name)
+                assert match is not None, path  # adopted shards were found by this pattern
                 con.execute("INSERT INTO shards VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            [self.part, self.version, int(SHARD_RE.match(path.name).group(1)),
+                            [self.part, self.version, int(match.group(1)),
                              str(path.relative_to(self.data_dir)), n, path.stat().st_size, "adopted",
                              datetime.fromtimestamp(path.stat().st_mtime, UTC)])
             me = Holder.me()  # pid + start time + boot: a later process given the same pid is not this build
@@ -162,8 +164,9 @@ class ShardWriter:
                          json.dumps(self.params, default=str, sort_keys=True), me.pid, me.start, me.boot])
             if drop or adopt:
                 catalog.refresh_samples_view(con, self.data_dir)
-            top = con.execute("SELECT max(shard_index) FROM shards WHERE part = ? AND version = ?",
-                              [self.part, self.version]).fetchone()[0]
+            row = con.execute("SELECT max(shard_index) FROM shards WHERE part = ? AND version = ?",
+                              [self.part, self.version]).fetchone()
+            top = row[0] if row is not None else None  # an aggregate always gives one row
             con.execute("COMMIT")
         for rel in drop:
             (self.data_dir / rel).unlink(missing_ok=True)

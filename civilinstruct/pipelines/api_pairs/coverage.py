@@ -6,17 +6,22 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from civilinstruct.opensees_docs import DocSet
 
+if TYPE_CHECKING:
+    from civilinstruct.pipelines.base import BuildOptions
+    from civilinstruct.sandbox import RunResult
+    from civilinstruct.store import SampleStore
+
 _NOISE = re.compile(r"written|copyright|developed by|please when|^traceback|^\s*file |^\s*\^|^opensees\.|"
                     r"process \d+ terminating|^\s*ops\.|^=+$|^-+$", re.I)
 
 
-def failure_reason(result: Any) -> str:
+def failure_reason(result: RunResult | None) -> str:
     """One line: the run status and the first informative line OpenSees wrote to stderr."""
     lines = [ln.strip() for ln in (getattr(result, "stderr", "") or "").splitlines() if ln.strip()]
     detail = next((ln for ln in lines if not _NOISE.search(ln)), "")
@@ -87,7 +92,7 @@ def _families(commands: list[Any], verified: dict[str, int]) -> dict[str, dict[s
     return dict(sorted(out.items()))
 
 
-def verified_in_store(store: Any, version: str | None = None) -> dict[str, int]:
+def verified_in_store(store: SampleStore, version: str | None = None) -> dict[str, int]:
     """Verified pairs per command in a data directory's api_pairs part (every stored pair is verified)."""
     counts: dict[str, int] = defaultdict(int)
     try:
@@ -99,7 +104,7 @@ def verified_in_store(store: Any, version: str | None = None) -> dict[str, int]:
     return dict(counts)
 
 
-def verify_now(docs: DocSet, options: Any) -> tuple[dict[str, int], dict[str, str]]:
+def verify_now(docs: DocSet, options: BuildOptions) -> tuple[dict[str, int], dict[str, str]]:
     """Generate `options.per_command` offline candidates per command and verify them (nothing is written)."""
     from civilinstruct.pipelines.api_pairs.pipeline import candidates, outcomes, unique
     from civilinstruct.pipelines.base import BuildReport

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from civilinstruct.pipelines.api_pairs.ranges import out_of_range
 from civilinstruct.pipelines.api_pairs.usage import unused_model_objects
 from civilinstruct.pipelines.api_pairs.verify import bindings, expand
 from civilinstruct.opensees_docs.model import DocPage, Signature
+
+if TYPE_CHECKING:
+    from civilinstruct.sandbox import RunResult
 
 # OpenSees reports trouble on stderr (opserr) and often returns normally; these lines mean the run went wrong.
 _TROUBLE = re.compile(r"WARNING|WANRING|ERROR|Error|failed|singular|not converge|cannot|can't|No such|unknown",
@@ -117,7 +120,7 @@ def unused_objects(calls: list[tuple[str, list[object] | None, int]]) -> list[st
     return found
 
 
-def failed_runs(result: Any) -> list[str]:
+def failed_runs(result: RunResult) -> list[str]:
     """Eigen solutions the probe saw fail (analysis failures show on stderr)."""
     model = getattr(result, "model", None)
     if model is not None and getattr(model, "eigen_failed", False):
@@ -125,7 +128,7 @@ def failed_runs(result: Any) -> list[str]:
     return []
 
 
-def problems(code: str, result: Any, sig: Signature, doc: DocPage | None) -> list[str]:
+def problems(code: str, result: RunResult, sig: Signature, doc: DocPage | None) -> list[str]:
     """Everything semantically wrong with a run snippet; empty when it teaches a correct call."""
     try:
         tree = ast.parse(code)

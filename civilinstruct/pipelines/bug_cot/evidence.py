@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from civilinstruct.sandbox import RunResult
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,7 @@ class Evidence:
     period_check: str | None = None  # the sandbox's verdict on the printed T1 (verified/mismatch/unverified/none)
 
     @classmethod
-    def from_result(cls, result: Any) -> "Evidence":
+    def from_result(cls, result: RunResult) -> "Evidence":
         values = {name: getattr(result, name, None) for name in cls.__dataclass_fields__}
         values["stdout"] = values["stdout"] or ""
         values["stderr"] = values["stderr"] or ""

@@ -15,12 +15,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow.parquet as pq
 
 from civilinstruct.errors import CivilError
 from civilinstruct.scoring.format import extract_program
+
+if TYPE_CHECKING:
+    from civilinstruct.scoring.execution import RunLike
 
 _OPEN_FENCE = re.compile(r"```[ \t]*(?:python|py)?[ \t]*\n", re.I)
 
@@ -134,7 +137,7 @@ def explain(report: Any, origin: str, observed: str, why: str) -> None:
     report.notes.append(f"not repaired: {where['source']} row {where['row']} ({observed}): {why}")
 
 
-def taxonomy_label(program: str, run: Any) -> tuple[str | None, str | None]:
+def taxonomy_label(program: str, run: RunLike | None) -> tuple[str | None, str | None]:
     """The failed run's (stage, label) in the benchmark's taxonomy (bench/taxonomy.py), so both count alike."""
     from civilinstruct.scoring.taxonomy import label
 

@@ -16,9 +16,12 @@ verified period 20 (unverified 5), consistent checks 15, code clauses printed 20
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from civilinstruct.physics.codes import DRIFT_LIMIT_FRAME
+
+if TYPE_CHECKING:
+    from civilinstruct.sandbox import RunResult
 
 LOWER = 0.6
 DRIFT_SLACK = 1.5
@@ -47,7 +50,7 @@ def period_band(spec: dict[str, Any], empirical_t1_s: float, psi_t: float) -> tu
     return LOWER * empirical_t1_s, hi
 
 
-def expert_score(spec: Any, run: Any) -> tuple[float, dict[str, float]]:
+def expert_score(spec: Any, run: RunResult) -> tuple[float, dict[str, float]]:
     """(score, parts) of a re-run parent program."""
     from civilinstruct.physics.conformance import FIELDS, check_conformance
     from civilinstruct.scoring.program import verdict_consistent

@@ -1,0 +1,62 @@
+"""mypy is clean where the project requires it (strict on scoring/ and store/, see [tool.mypy] in pyproject.toml),
+and the seams' Protocols are met by the classes that stand behind them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+STRICT_PACKAGES = ("civilinstruct.scoring", "civilinstruct.store")
+
+# Checked by mypy below, never imported: each assignment fails the check if the class stops meeting its Protocol.
+SEAMS = '''
+from civilinstruct.sandbox import ProgramRunner, RunResult, Sandbox
+from civilinstruct.sandbox.ray_executor import RaySandbox
+from civilinstruct.scoring.execution import RunLike
+from civilinstruct.store import Execution, RunRecord, SampleStore, Store
+
+def seams(box: Sandbox, ray_box: RaySandbox, result: RunResult, execution: Execution, store: Store) -> None:
+    local: ProgramRunner = box
+    remote: ProgramRunner = ray_box
+    stored: RunRecord = result
+    again: RunRecord = execution
+    scored: RunLike = result
+    snapshot: SampleStore = store
+'''
+
+
+def mypy(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_mypy_is_clean_on_the_strict_packages():
+    packages = [arg for name in STRICT_PACKAGES for arg in ("-p", name)]
+    result = mypy(*packages)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success" in result.stdout
+
+
+@pytest.mark.slow
+def test_the_runners_results_and_store_meet_their_protocols(tmp_path):
+    (tmp_path / "seams.py").write_text(SEAMS, encoding="utf-8")
+    result = mypy("--strict", str(tmp_path / "seams.py"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_a_broken_seam_is_caught(tmp_path):
+    """The check can fail: a class lacking `run_many` is not a ProgramRunner."""
+    (tmp_path / "broken.py").write_text(
+        "from civilinstruct.sandbox import ProgramRunner, RunResult\n"
+        "class Half:\n"
+        "    def run(self, code: str) -> RunResult: ...\n"
+        "    def close(self) -> None: ...\n"
+        "box: ProgramRunner = Half()\n", encoding="utf-8")
+    result = mypy(str(tmp_path / "broken.py"))
+    assert result.returncode == 1 and "run_many" in result.stdout, result.stdout
