@@ -7,7 +7,7 @@ executor can be passed and a type checker sees a call the runners do not offer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Self, runtime_checkable
 
 from civilinstruct.sandbox.result import RunResult
 
@@ -27,4 +27,11 @@ class ProgramRunner(Protocol):
 
     def close(self) -> None:
         """Stop the workers (idempotent)."""
+        ...
+
+    def __enter__(self) -> Self:
+        """Start the workers (a `with` block owns them)."""
+        ...
+
+    def __exit__(self, *exc: object) -> None:
         ...

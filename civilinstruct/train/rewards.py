@@ -13,7 +13,10 @@ import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from civilinstruct.sandbox import ProgramRunner
 
 COMPONENTS = ("r_fmt", "r_ast", "r_exec")
 
@@ -58,7 +61,7 @@ class MGHRReward:
     __name__ = "mghr"
 
     def __init__(self, *, workers: int = 8, timeout_s: float = 60.0, allow_weak_isolation: bool = False,
-                 sandbox_factory: Callable[[], Any] | None = None, mode: str = "verified") -> None:
+                 sandbox_factory: Callable[[], ProgramRunner] | None = None, mode: str = "verified") -> None:
         from civilinstruct.scoring.execution import check_mode
 
         self.mode = check_mode(mode)
@@ -66,12 +69,12 @@ class MGHRReward:
         self.timeout_s = timeout_s
         self.allow_weak_isolation = allow_weak_isolation
         self._factory = sandbox_factory
-        self._sandbox: Any = None
+        self._sandbox: ProgramRunner | None = None
         self.calls = 0
         self.seconds = 0.0
         self.history: list[dict[str, float]] = []
 
-    def _box(self) -> Any:
+    def _box(self) -> ProgramRunner:
         if self._sandbox is None:
             if self._factory is not None:
                 box = self._factory()
