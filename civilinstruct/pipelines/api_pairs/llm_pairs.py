@@ -4,13 +4,16 @@ then dropped with its reason. Only used when `options.backend == "openai"`."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, field_validator
 
 from civilinstruct.pipelines.api_pairs.generate import Candidate
 from civilinstruct.pipelines.api_pairs.scenarios import SCENARIOS
 from civilinstruct.opensees_docs.model import Command
+
+if TYPE_CHECKING:
+    from civilinstruct.llm import Backend
 
 TEMPLATE = "doc_pairs"
 
@@ -44,7 +47,7 @@ def variables(command: Command, variant: int) -> dict[str, Any]:
     }
 
 
-def generate_llm(backend: Any, jobs: list[tuple[Command, int]], *, attempts: int = 3,
+def generate_llm(backend: Backend, jobs: list[tuple[Command, int]], *, attempts: int = 3,
                  progress: bool = False) -> tuple[list[Candidate], dict[tuple[str, int], str]]:
     """Ask the backend for every (command, variant); returns candidates and, per failed job, the reason."""
     from civilinstruct.llm import GenerationRequest
