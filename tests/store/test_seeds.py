@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 from civilinstruct.pipelines.api_pairs import generate
-from civilinstruct.pipelines.bug_cot import pipeline as bug_cot
 from civilinstruct.store.seeds import derive_seed
 
 
@@ -22,6 +21,7 @@ def test_each_input_and_its_order_changes_the_seed():
 
 
 def test_v1_recipes_are_the_helper_with_their_separator():
-    assert bug_cot._seed(3, "parent", "inverse") == derive_seed(3, "parent", "inverse")
+    # bug_cot v1: sha256 of ":".join(parts), first 12 hex digits (its pipeline's `_seed`)
+    assert derive_seed(3, "parent", "inverse") == int(hashlib.sha256(b"3:parent:inverse").hexdigest()[:12], 16)
     assert generate._seed(3, "node", 2) == derive_seed(3, "node", 2, sep="|")
     assert generate._seed(3, "node", 2) == int(hashlib.sha256(b"3|node|2").hexdigest()[:12], 16)
