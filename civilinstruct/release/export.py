@@ -17,7 +17,7 @@ import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 
@@ -28,6 +28,9 @@ from civilinstruct.release.rows import SplitWriters, iter_split_batches
 from civilinstruct.release.splits import SplitPlan, plan_release
 from civilinstruct.store import Store
 from civilinstruct.store.diskerrors import disk_error
+
+if TYPE_CHECKING:
+    from civilinstruct.release.contamination import Contamination
 
 Format = Literal["hf", "trl", "verl"]
 FORMATS: tuple[str, ...] = ("hf", "trl", "verl")
@@ -63,7 +66,7 @@ def ground_truth_text(value: float) -> str:
 
 
 def export_release(data_dir: str | Path, fmt: str, out: str | Path, *, splits: Splits | None = None,
-                   contamination: Any = None, manifest: Manifest | None = None) -> ExportReport:
+                   contamination: Contamination | None = None, manifest: Manifest | None = None) -> ExportReport:
     """Plan the splits over the whole data directory, then write the export in the chosen format."""
     if fmt not in FORMATS:
         raise CivilError(f"unknown export format {fmt!r} (expected one of: {', '.join(FORMATS)})")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import yaml
@@ -22,6 +22,9 @@ from civilinstruct.errors import CivilError
 from civilinstruct.release.rows import SCORE_PART, SplitWriters, iter_split_batches, score_parts_as_list
 from civilinstruct.release.splits import SplitPlan
 from civilinstruct.store import SCHEMA, Store
+
+if TYPE_CHECKING:
+    from civilinstruct.release.manifest import Manifest
 
 CARD_TEMPLATE = "dataset_card.md.j2"
 PART_TITLES = {
@@ -62,7 +65,8 @@ def _feature(t: pa.DataType) -> dict[str, Any]:
     return {"dtype": names.get(t, str(t))}
 
 
-def write_hf(store: Store, parts: list[str], plan: SplitPlan, out: Path, *, manifest: Any = None) -> dict[str, int]:
+def write_hf(store: Store, parts: list[str], plan: SplitPlan, out: Path, *,
+             manifest: Manifest | None = None) -> dict[str, int]:
     """Write the parquet files and README.md of a Hub dataset repository into `out` (an empty folder)."""
     schema = hf_schema()
     files: dict[str, int] = {}
@@ -139,7 +143,7 @@ def _size_category(n: int) -> str:
     return "n>1M"
 
 
-def card_metadata(out: Path, parts: list[str], plan: SplitPlan, manifest: Any = None) -> dict[str, Any]:
+def card_metadata(out: Path, parts: list[str], plan: SplitPlan, manifest: Manifest | None = None) -> dict[str, Any]:
     """The YAML front matter: configs (one per part), dataset_info with features and split sizes, and tags."""
     configs, infos = [], []
     features = hf_features(hf_schema())
@@ -169,7 +173,7 @@ def card_metadata(out: Path, parts: list[str], plan: SplitPlan, manifest: Any = 
             "size_categories": [_size_category(total)], "configs": configs, "dataset_info": infos}
 
 
-def render_card(out: Path, parts: list[str], plan: SplitPlan, *, manifest: Any = None) -> str:
+def render_card(out: Path, parts: list[str], plan: SplitPlan, *, manifest: Manifest | None = None) -> str:
     """README.md: YAML front matter + the card's sections, rendered with jinja2."""
     import jinja2
 
@@ -191,7 +195,7 @@ def render_card(out: Path, parts: list[str], plan: SplitPlan, *, manifest: Any =
     return f"---\n{front}---\n\n" + re.sub(r"\n{3,}", "\n\n", body)
 
 
-def _manifest_yaml(manifest: Any) -> str | None:
+def _manifest_yaml(manifest: Manifest | None) -> str | None:
     if manifest is None:
         return None
     data = manifest.model_dump(mode="json", exclude_none=True)

@@ -27,11 +27,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from civilinstruct.release.manifest import RL_PARTS, SFT_PARTS, Splits
 from civilinstruct.spec.model import BuildingSpec
 from civilinstruct.store import Store, canonical_json, iter_shard, version_key
+
+if TYPE_CHECKING:
+    from civilinstruct.release.contamination import Contamination
 
 # The fields that identify a building: those of the spec model, so a field added there counts here too.
 BUILDING_FIELDS: tuple[str, ...] = tuple(BuildingSpec.model_fields)
@@ -119,7 +122,7 @@ def latest_shards(store: Store, parts: list[str]) -> dict[str, list[Path]]:
 
 
 def index_store(store: Store, parts: list[str] | dict[str, list[Path]],
-                contamination: Any = None) -> tuple[dict[str, list[tuple[str, str]]], set[str]]:
+                contamination: Contamination | None = None) -> tuple[dict[str, list[tuple[str, str]]], set[str]]:
     """(id, group key) of every sample of each part, and the group keys a BMEval case leaks into.
 
     Reads shard by shard and only the columns it needs (the messages only when checking contamination), so
@@ -231,7 +234,7 @@ def _share_of_bulk(rows_per_group: dict[str, Counter[str]], dirty: set[str],
     return fits
 
 
-def plan_release(store: Store, config: Splits, contamination: Any = None,
+def plan_release(store: Store, config: Splits, contamination: Contamination | None = None,
                  parts: list[str] | None = None) -> tuple[SplitPlan, list[str]]:
     """Index the store and assign splits; returns the plan and the parts that have samples."""
     from civilinstruct.release.manifest import PART_ORDER
