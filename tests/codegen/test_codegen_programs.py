@@ -89,6 +89,7 @@ def _skeleton_styles() -> list[Style]:
             if not (e == "fiber" and m == "rsa")]  # a pair style_for never picks
 
 
+@pytest.mark.slow  # every skeleton in the sandbox
 def test_every_skeleton_prints_the_same_checks_verified_and_conforming(sandbox, small_design) -> None:
     from civilinstruct.physics.conformance import check_conformance
 
@@ -138,6 +139,7 @@ def test_programs_are_long_commented_and_parse(small_design) -> None:
 BUILDING = design(BuildingSpec(stories=3, bays_x=2, bays_y=2))
 
 
+@pytest.mark.slow  # draws styles until all appear
 def test_style_seed_picks_all_styles() -> None:
     picked = [style_for(seed) for seed in range(400)]
     for axis, values in (("layout", LAYOUTS), ("naming", NAMINGS), ("language", LANGUAGES), ("numbering", NUMBERINGS),

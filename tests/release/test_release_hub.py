@@ -54,11 +54,13 @@ def test_export_cli_writes_each_format(release_data: tuple[Path, dict], tmp_path
     assert "no such cases file" in line
 
 
+@pytest.mark.slow  # builds and exports a release once per worker (~15 s)
 def test_check_export_dir(hf_export: Path, tmp_path: Path) -> None:
     assert check_export_dir(hf_export) == ["api_pairs", "long_code", "bug_cot", "expert"]
     assert "not an hf export" in _one_line_failure(["publish", str(tmp_path), "--repo", "me/x"])
 
 
+@pytest.mark.slow  # builds and exports a release once per worker (~15 s)
 def test_publish_without_token(hf_export: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from huggingface_hub import constants
 
@@ -67,6 +69,7 @@ def test_publish_without_token(hf_export: Path, monkeypatch: pytest.MonkeyPatch,
     assert "no Hugging Face token" in _one_line_failure(["publish", str(hf_export), "--repo", "me/civilinstruct"])
 
 
+@pytest.mark.slow  # builds and exports a release once per worker (~15 s)
 def test_publish_uses_the_stored_token(hf_export: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                        online: None) -> None:
     """A token saved by `hf auth login` is used when HF_TOKEN is not set (here: it gets as far as the Hub)."""
@@ -80,6 +83,7 @@ def test_publish_uses_the_stored_token(hf_export: Path, monkeypatch: pytest.Monk
     assert f"{endpoint}: cannot reach the Hub" in _one_line_failure(["publish", str(hf_export), "--repo", "me/x"])
 
 
+@pytest.mark.slow  # builds and exports a release once per worker (~15 s)
 def test_publish_bad_repo_name(hf_export: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_TOKEN", "hf_test")
     assert "OWNER/NAME" in _one_line_failure(["publish", str(hf_export), "--repo", "civilinstruct"])
@@ -94,6 +98,7 @@ def online(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
 
 
+@pytest.mark.slow  # builds and exports a release once per worker (~15 s)
 def test_publish_in_offline_mode(hf_export: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from huggingface_hub import constants
 
@@ -102,6 +107,7 @@ def test_publish_in_offline_mode(hf_export: Path, monkeypatch: pytest.MonkeyPatc
     assert "HF_HUB_OFFLINE" in _one_line_failure(["publish", str(hf_export), "--repo", "me/civilinstruct"])
 
 
+@pytest.mark.slow  # builds and exports a release once per worker (~15 s)
 def test_publish_unreachable_hub(hf_export: Path, monkeypatch: pytest.MonkeyPatch, online: None) -> None:
     endpoint = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
     monkeypatch.setenv("HF_TOKEN", "hf_test")
@@ -110,6 +116,7 @@ def test_publish_unreachable_hub(hf_export: Path, monkeypatch: pytest.MonkeyPatc
     assert f"{endpoint}: cannot reach the Hub" in line
 
 
+@pytest.mark.slow  # builds and exports a release once per worker (~15 s)
 def test_card_and_publish_carry_the_upstream_docs_licence(hf_export: Path, monkeypatch: pytest.MonkeyPatch,
                                                           online: None) -> None:
     """api_pairs built from the upstream docs: the card states their licence, publish prints it before uploading."""
@@ -144,6 +151,7 @@ class _Refuse(BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow  # builds and exports a release once per worker (~15 s)
 def test_publish_refused_by_the_hub(hf_export: Path, monkeypatch: pytest.MonkeyPatch, online: None) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Refuse)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -208,6 +216,7 @@ class _Hostile(BaseHTTPRequestHandler):
     # conflict: a generous request timeout, so a slow answer under load is not mistaken for a hang
     ("conflict", ["--timeout", "10", "--deadline", "2"], "did not finish within 2 s"),
 ])
+@pytest.mark.slow  # builds and exports a release once per worker (~15 s)
 def test_publish_to_a_hostile_hub_is_bounded_and_one_line(hf_export: Path, monkeypatch: pytest.MonkeyPatch,
                                                           online: None, mode: str, flags: list[str],
                                                           expected: str) -> None:

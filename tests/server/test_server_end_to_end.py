@@ -33,6 +33,7 @@ def build(base: str, data: Path, *args: str) -> dict:
     return json.loads(result.stdout)["parts"][0]
 
 
+@pytest.mark.slow  # two builds over HTTP
 def test_long_code_then_bug_cot_over_http(base, tmp_path):
     data = tmp_path / "data"
     report = build(base, data, "long_code", "--n", "2")
