@@ -26,7 +26,7 @@ from civilinstruct.release.outlock import export_lock
 from civilinstruct.release.manifest import RL_PARTS, SFT_PARTS, Manifest, Splits
 from civilinstruct.release.rows import SplitWriters, iter_split_batches
 from civilinstruct.release.splits import SplitPlan, plan_release
-from civilinstruct.store import Store
+from civilinstruct.store import SampleStore, Store
 from civilinstruct.store.diskerrors import disk_error
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_trl(store: Store, parts: list[str], plan: SplitPlan, out: Path) -> dict[str, int]:
+def write_trl(store: SampleStore, parts: list[str], plan: SplitPlan, out: Path) -> dict[str, int]:
     """SFT conversational rows (parts 1-3) and GRPO prompt-only rows with `ground_truth` (expert)."""
     sft_schema = pa.schema([("id", pa.string()), ("part", pa.string()), ("messages", MESSAGES)])
     grpo_schema = pa.schema([("id", pa.string()), ("prompt", MESSAGES), ("ground_truth", pa.float64())])
@@ -162,7 +162,7 @@ def write_trl(store: Store, parts: list[str], plan: SplitPlan, out: Path) -> dic
     return dict(writers.rows)
 
 
-def write_verl(store: Store, parts: list[str], plan: SplitPlan, out: Path) -> dict[str, int]:
+def write_verl(store: SampleStore, parts: list[str], plan: SplitPlan, out: Path) -> dict[str, int]:
     """verl RL parquet: one row per expert sample with its FE period as the rule reward's ground truth."""
     schema = pa.schema([
         ("data_source", pa.string()), ("prompt", MESSAGES), ("ability", pa.string()),

@@ -21,7 +21,7 @@ import yaml
 from civilinstruct.errors import CivilError
 from civilinstruct.release.rows import SCORE_PART, SplitWriters, iter_split_batches, score_parts_as_list
 from civilinstruct.release.splits import SplitPlan
-from civilinstruct.store import SCHEMA, Store
+from civilinstruct.store import SCHEMA, SampleStore
 
 if TYPE_CHECKING:
     from civilinstruct.release.manifest import Manifest
@@ -65,7 +65,7 @@ def _feature(t: pa.DataType) -> dict[str, Any]:
     return {"dtype": names.get(t, str(t))}
 
 
-def write_hf(store: Store, parts: list[str], plan: SplitPlan, out: Path, *,
+def write_hf(store: SampleStore, parts: list[str], plan: SplitPlan, out: Path, *,
              manifest: Manifest | None = None) -> dict[str, int]:
     """Write the parquet files and README.md of a Hub dataset repository into `out` (an empty folder)."""
     schema = hf_schema()

@@ -9,7 +9,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from civilinstruct.release.splits import SplitPlan
-from civilinstruct.store import Store, iter_shard
+from civilinstruct.store import SampleStore, iter_shard
 
 SCORE_PART = pa.struct([("name", pa.string()), ("value", pa.float64())])
 
@@ -30,7 +30,7 @@ def score_parts_as_list(column: pa.ChunkedArray | pa.Array) -> pa.Array:
 ROW_GROUP_BYTES = 4 << 20  # rows gathered across output files before they are written: a few MB, not a part
 
 
-def iter_split_batches(store: Store, part: str, plan: SplitPlan,
+def iter_split_batches(store: SampleStore, part: str, plan: SplitPlan,
                        columns: list[str] | None = None) -> Iterator[tuple[str, pa.Table]]:
     """(split, table) per batch of rows and split; rows left out by the plan (contaminated) are dropped here."""
     wanted = columns if columns is None or "id" in columns else ["id", *columns]

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from civilinstruct.release.manifest import RL_PARTS, SFT_PARTS, Splits
 from civilinstruct.spec.model import BuildingSpec
-from civilinstruct.store import Store, canonical_json, iter_shard, version_key
+from civilinstruct.store import SampleStore, canonical_json, iter_shard, version_key
 
 if TYPE_CHECKING:
     from civilinstruct.release.contamination import Contamination
@@ -111,7 +111,7 @@ class SplitPlan:
                 "expert_sft_rows": self.expert_sft_rows}
 
 
-def latest_shards(store: Store, parts: list[str]) -> dict[str, list[Path]]:
+def latest_shards(store: SampleStore, parts: list[str]) -> dict[str, list[Path]]:
     """The registered shards of each part's latest version, from one catalog query (connections are not free)."""
     if not store.exists():
         return {}
@@ -121,7 +121,7 @@ def latest_shards(store: Store, parts: list[str]) -> dict[str, list[Path]]:
     return {part: found[part][max(found[part], key=version_key)] for part in parts if found.get(part)}
 
 
-def index_store(store: Store, parts: list[str] | dict[str, list[Path]],
+def index_store(store: SampleStore, parts: list[str] | dict[str, list[Path]],
                 contamination: Contamination | None = None) -> tuple[dict[str, list[tuple[str, str]]], set[str]]:
     """(id, group key) of every sample of each part, and the group keys a BMEval case leaks into.
 
@@ -234,7 +234,7 @@ def _share_of_bulk(rows_per_group: dict[str, Counter[str]], dirty: set[str],
     return fits
 
 
-def plan_release(store: Store, config: Splits, contamination: Contamination | None = None,
+def plan_release(store: SampleStore, config: Splits, contamination: Contamination | None = None,
                  parts: list[str] | None = None) -> tuple[SplitPlan, list[str]]:
     """Index the store and assign splits; returns the plan and the parts that have samples."""
     from civilinstruct.release.manifest import PART_ORDER

@@ -123,7 +123,7 @@ def check_mode(mode: str) -> str:
     return mode
 
 
-def printed_period(run: RunLike) -> float | None:
+def printed_period(run: RunLike | None) -> float | None:
     """T1 as the program printed it (what the paper's rules read)."""
     printed = getattr(run, "printed_period_s", None)
     if printed is not None or hasattr(run, "printed_period_s"):
