@@ -1,5 +1,2 @@
-"""The four pipelines. Each part is a folder whose `pipeline` module exposes `build(store, options) -> BuildReport` and a `PART` / `VERSION`."""
-
-from civilinstruct.parts import PARTS
-
-PIPELINE_MODULES = {part: f"civilinstruct.pipelines.{part}.pipeline" for part in PARTS}
+"""The four pipelines. Each part is a folder whose `pipeline` module defines its `PART_DEF` (name, version,
+depends_on, steps; see `civilinstruct.pipelines.registry`) and `build(store, options) -> BuildReport`."""
