@@ -51,6 +51,7 @@ class PartDef:
     total: Callable[[Context], int | None] = lambda ctx: None
     done: Callable[[Context], int] = _done
     finish: Callable[[Context], None] = _nothing
+    shard_size: int | None = None  # rows per shard, over the options' (a part of small rows may flush sooner)
 
 
 def check_requirements(part: PartDef, store: "Store") -> None:
@@ -69,7 +70,7 @@ def execute(part: PartDef, store: "Store", options: BuildOptions, *, rank: int =
     try:
         part.prepare(ctx)
         with store.writer(part.name, part.version, pipeline=part.name, params=part.params(ctx),
-                          shard_size=options.shard_size) as writer:
+                          shard_size=part.shard_size or options.shard_size) as writer:
             ctx.writer, ctx.committed = writer, writer.committed_ids
             records = chain(part.steps(ctx), ctx)
             total = part.total(ctx) if options.progress else None
