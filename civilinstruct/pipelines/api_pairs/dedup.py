@@ -32,7 +32,7 @@ def fingerprint(text: str) -> frozenset[int]:
                      for sh in shingles(text))
 
 
-def jaccard(a: frozenset, b: frozenset) -> float:
+def jaccard(a: frozenset[object], b: frozenset[object]) -> float:
     if not a and not b:
         return 1.0
     return len(a & b) / len(a | b)

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from civilinstruct.pipelines.api_pairs.dedup import NearDuplicates
-from civilinstruct.pipelines.api_pairs.generate import GENERATOR, Candidate, is_generic, render, stand_ins, unsupported_reason
+from civilinstruct.pipelines.api_pairs.generate import GENERATOR, Candidate, render, unsupported_reason
+from civilinstruct.pipelines.api_pairs.text import is_generic, stand_ins
 from civilinstruct.pipelines.api_pairs.semantic import exercised, problems
 from civilinstruct.pipelines.api_pairs.semantic import reason as semantic_reason
 from civilinstruct.pipelines.api_pairs.verify import check_call

@@ -24,7 +24,7 @@ from civilinstruct.pipelines.bug_cot.evidence import Evidence
 from civilinstruct.pipelines.bug_cot.harvest import explain, taxonomy_label
 from civilinstruct.pipelines.bug_cot.plan import Case, Parent, seed_of
 from civilinstruct.pipelines.bug_cot.questions import QUESTION_TASKS, assistant_message, question_kind, user_message
-from civilinstruct.pipelines.bug_cot.repair import why_not
+from civilinstruct.pipelines.bug_cot.realrules import why_not
 from civilinstruct.pipelines.bug_cot.source import ops_calls
 from civilinstruct.pipelines.context import Context
 from civilinstruct.pipelines.steps import Filter, InBatches, Records, Step, StepFn, Verdict

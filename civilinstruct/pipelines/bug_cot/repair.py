@@ -178,7 +178,8 @@ def add_setup(program: str, ev: Evidence) -> Repair | None:
     step = f"{1.0 / int(steps):.6g}" if int(steps) > 0 else "1.0"
     prefix = ops_prefix(program)
     lines = lines_of(program)
-    indent = re.match(r"\s*", lines[call.stmt_lineno - 1]).group(0)
+    at = lines[call.stmt_lineno - 1]
+    indent = at[:len(at) - len(at.lstrip())]
     block = [indent + prefix + _DEFAULT_SETUP[name].format(step=step) for name in missing]
     lines[call.stmt_lineno - 1: call.stmt_lineno - 1] = block
     return Repair(join(lines), f"declared {', '.join(missing)} before line {call.stmt_lineno}")

@@ -119,7 +119,8 @@ class Summary:
         return cls(row["id"], row["score"], execution, row["extra"] or "{}", row["spec"] or "{}")
 
     def extra_dict(self) -> dict[str, Any]:
-        return json.loads(self.extra)
+        extra: dict[str, Any] = json.loads(self.extra)
+        return extra
 
 
 class Qualifies(Filter[Summary]):
@@ -227,7 +228,7 @@ def steps(ctx: Context) -> list[Step | StepFn]:
 class Source:
     """The long_code version this build reads, and how many of its rows passed every check."""
 
-    version: str
+    version: str | None  # never None: the executor refuses the part without long_code shards
     kept: int = 0
 
 
