@@ -93,6 +93,6 @@ def execute(part: PartDef, store: "Store", options: BuildOptions, *, rank: int =
     return ctx.report, ctx
 
 
-def build(part: PartDef, store: "Store", options: BuildOptions) -> BuildReport:
-    """`execute` without the context: what `civilinstruct build` and the release runner call."""
+def build_part(part: PartDef, store: "Store", options: BuildOptions) -> BuildReport:
+    """`execute` without the context: what each part's `build`, `civilinstruct build` and the release runner call."""
     return execute(part, store, options)[0]

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from civilinstruct.errors import CivilError
 from civilinstruct.pipelines import registry
 from civilinstruct.pipelines.base import BuildOptions, BuildReport
-from civilinstruct.pipelines.executor import PartDef, build
+from civilinstruct.pipelines.executor import PartDef, build_part
 from civilinstruct.release.export import ExportReport, export_release
 from civilinstruct.release.manifest import Manifest, PartSpec
 from civilinstruct.store import Store
@@ -39,7 +39,7 @@ def run_pipeline(store: Store, part: str, options: BuildOptions) -> BuildReport:
     if options.backend == "openai" and "llm_cache" not in options.extra:
         options = options.model_copy(update={"extra": {**options.extra,
                                                        "llm_cache": str(store.data_dir / "llm-cache.duckdb")}})
-    return build(load_pipeline(part), store, options)
+    return build_part(load_pipeline(part), store, options)
 
 
 def part_options(manifest: Manifest, part: str, spec: PartSpec, overrides: dict[str, Any]) -> BuildOptions:

@@ -26,8 +26,7 @@ from civilinstruct.opensees_docs import Command
 from civilinstruct.opensees_docs.source import DocSource, load_source, resolve_docs
 from civilinstruct.pipelines.base import BuildOptions, BuildReport, batched
 from civilinstruct.pipelines.context import Context
-from civilinstruct.pipelines.executor import PartDef
-from civilinstruct.pipelines.executor import build as execute
+from civilinstruct.pipelines.executor import PartDef, build_part
 from civilinstruct.pipelines.steps import Batched, Filter, Records, SkipCommitted, Step, StepFn, Verdict
 from civilinstruct.pipelines.write import Draft, Origin, WriteShard
 from civilinstruct.store import Execution, Message, Store, make_id
@@ -129,12 +128,7 @@ class Unique(Filter[Candidate]):
 
 def unique(cands: Iterable[Candidate], report: BuildReport) -> Iterator[Candidate]:
     """`Unique` over a stream of candidates, counting into `report` (tools and tests)."""
-    step = Unique()
-    for cand in cands:
-        if step.keep(cand):
-            yield cand
-        else:
-            report.drop(step.reason)
+    return Unique().run(cands, Context.detached(BuildOptions(), report, set()))
 
 
 def verify(cands: list[Candidate], docs_by_key: dict[str, Command], options: BuildOptions,
@@ -279,4 +273,4 @@ PART_DEF = PartDef(name=PART, version=VERSION, steps=steps, params=params, prepa
 
 def build(store: Store, options: BuildOptions) -> BuildReport:
     """Build (or resume) the api_pairs part from the documentation `options.docs` resolves to."""
-    return execute(PART_DEF, store, options)
+    return build_part(PART_DEF, store, options)

@@ -18,8 +18,7 @@ from civilinstruct.pipelines.bug_cot.chunk import Tally, chunk_steps
 from civilinstruct.pipelines.bug_cot.plan import (DEFAULT_N, PART, Case, Parent, environment, iter_parents,
                                                   load_parents, plan, with_synthetic)
 from civilinstruct.pipelines.context import Context
-from civilinstruct.pipelines.executor import PartDef
-from civilinstruct.pipelines.executor import build as execute
+from civilinstruct.pipelines.executor import PartDef, build_part
 from civilinstruct.pipelines.steps import FLUSH, Batched, Records, SkipCommitted, Step, StepFn
 from civilinstruct.pipelines.write import WriteShard
 from civilinstruct.store import Store
@@ -90,4 +89,4 @@ PART_DEF = PartDef(name=PART, version=VERSION, steps=steps, params=params, prepa
 
 def build(store: Store, options: BuildOptions) -> BuildReport:
     """Write up to `options.n` (default 3,500) verified Bug-CoT samples; committed ids are skipped (resume)."""
-    return execute(PART_DEF, store, options)
+    return build_part(PART_DEF, store, options)

@@ -22,8 +22,7 @@ from typing import Any
 
 from civilinstruct.pipelines.base import BuildOptions, BuildReport
 from civilinstruct.pipelines.context import Context
-from civilinstruct.pipelines.executor import PartDef
-from civilinstruct.pipelines.executor import build as execute
+from civilinstruct.pipelines.executor import PartDef, build_part
 from civilinstruct.pipelines.steps import Batched, Filter, Records, SkipCommitted, Step, StepFn, Verdict, chain
 from civilinstruct.pipelines.write import Draft, Origin, WriteShard
 
@@ -252,4 +251,4 @@ PART_DEF = PartDef(name=PART, version=VERSION, steps=steps, params=params, prepa
 
 def build(store: Any, options: BuildOptions) -> BuildReport:
     """Select expert samples from the latest long_code version (at most `options.n`, in id order)."""
-    return execute(PART_DEF, store, options)
+    return build_part(PART_DEF, store, options)

@@ -21,8 +21,7 @@ from typing import Any, cast
 from civilinstruct.parts import OFFLINE_GENERATOR
 from civilinstruct.pipelines.base import BuildOptions, BuildReport
 from civilinstruct.pipelines.context import Context
-from civilinstruct.pipelines.executor import PartDef
-from civilinstruct.pipelines.executor import build as execute
+from civilinstruct.pipelines.executor import PartDef, build_part
 from civilinstruct.pipelines.steps import (Batched, Filter, InBatches, Records, SkipCommitted, Step, StepFn, Verdict,
                                            chain, unbatched)
 from civilinstruct.pipelines.write import Draft, Origin, WriteShard
@@ -329,4 +328,4 @@ PART_DEF = PartDef(name=PART, version=VERSION, steps=steps, params=params, finis
 
 def build(store: Any, options: BuildOptions) -> BuildReport:
     """Build (or resume) the long_code part: `options.n` sampled specs from `options.seed`."""
-    return execute(PART_DEF, store, options)
+    return build_part(PART_DEF, store, options)
