@@ -15,7 +15,7 @@ from civilinstruct.pipelines.bug_cot import failures as F
 from civilinstruct.pipelines.bug_cot.classify import stories
 from civilinstruct.pipelines.bug_cot.evidence import Evidence, Repair, Rule
 from civilinstruct.pipelines.bug_cot.realrules import (  # the rules real generations need (truncation, no T1, drift)
-    add_eigen, drop_cut_tail, first_of, restore_column_stiffness, why_not,  # noqa: F401 (why_not: the pipeline's)
+    add_eigen, drop_cut_tail, first_of, restore_column_stiffness,
 )
 from civilinstruct.pipelines.bug_cot.source import (
     OpsCall, assigned_names, calls_of, compiles, join, lines_of, model_dims, node_coordinates, numeric_assignments,
