@@ -27,7 +27,7 @@ from civilinstruct.opensees_docs.source import DocSource, load_source, resolve_d
 from civilinstruct.pipelines.base import BuildOptions, BuildReport, batched
 from civilinstruct.pipelines.context import Context
 from civilinstruct.pipelines.executor import PartDef, build_part
-from civilinstruct.pipelines.steps import Batched, Filter, Records, SkipCommitted, Step, StepFn, Verdict
+from civilinstruct.pipelines.steps import Batched, Filter, Records, SkipCommitted, Step, StepFn, Verdict, chain
 from civilinstruct.pipelines.write import Draft, Origin, WriteShard
 from civilinstruct.store import Execution, Message, Store, make_id
 
@@ -66,51 +66,66 @@ def jobs(commands: list[Command], options: BuildOptions, report: BuildReport) ->
     return ((command, variant) for variant in range(options.per_command) for command in supported)
 
 
-def candidates(commands: list[Command], options: BuildOptions, report: BuildReport,
-               batch: int = BATCH, backend: Any = None) -> Iterator[Candidate]:
-    """Every (command, variant) candidate in build order, rendered (offline) or generated (LLM, with `backend`,
-    else the one the options name) `batch` jobs at a time, so a large build never holds more than a batch of
-    rendered pairs."""
+@dataclass(frozen=True)
+class Unmade:
+    """A job that gave no candidate, and why (the `Made` filter counts it)."""
+
+    command: str
+    variant: int
+    reason: str
+
+
+class Made(Filter[Candidate | Unmade]):
+    def keep(self, c: Candidate | Unmade) -> Verdict:
+        return (False, c.reason) if isinstance(c, Unmade) else True
+
+
+def made(commands: list[Command], batch: int = BATCH) -> list[Step | StepFn]:
+    """The steps that turn the documented commands into candidates in build order, rendered (offline) or generated
+    (LLM, the build's backend) `batch` jobs at a time, so a large build never holds more than a batch of them."""
     by_key = {c.key: c for c in commands}
-    for chunk in batched(jobs(commands, options, report), batch):
-        if options.backend == "openai":
-            if backend is None:
-                from civilinstruct.llm import get_backend
 
-                backend = get_backend(options)
-            yield from generate_batch(chunk, backend, report)
-            continue
-        for command, variant in chunk:
-            cand = render_offline(command, variant, options.seed, by_key, report)
-            if cand is not None:
-                yield cand
+    def planned(records: Records, ctx: Context) -> Iterator[tuple[Command, int]]:
+        return jobs(commands, ctx.options, ctx.report)
+
+    def rendered(records: Records, ctx: Context) -> Iterator[Candidate | Unmade]:
+        for chunk in records or ():
+            if ctx.options.backend == "openai":
+                yield from generate_batch(chunk, ctx.backend)
+            else:
+                yield from (render_offline(command, variant, ctx.options.seed, by_key) for command, variant in chunk)
+
+    return [planned, Batched(batch), rendered, Made()]
 
 
-def render_offline(command: Command, variant: int, seed: int, by_key: dict[str, Command],
-                   report: BuildReport) -> Candidate | None:
-    """One offline candidate (a generic dispatcher through a concrete stand-in); None, counted, when it cannot be."""
+def candidates(commands: list[Command], options: BuildOptions, report: BuildReport,
+               batch: int = BATCH) -> Iterator[Candidate]:
+    """The candidates of `made` on their own, counting into `report` (tools and tests)."""
+    return chain(made(commands, batch), Context.detached(options, report, set()))
+
+
+def render_offline(command: Command, variant: int, seed: int, by_key: dict[str, Command]) -> Candidate | Unmade:
+    """One offline candidate (a generic dispatcher through a concrete stand-in), or why it cannot be made."""
     subs = stand_ins(command, by_key) if is_generic(command) else []
     if is_generic(command) and not subs:
-        report.drop("generic command without a documented concrete type")
-        return None
+        return Unmade(command.key, variant, "generic command without a documented concrete type")
     try:
         return render(command, variant, seed, subs[variant % len(subs)] if subs else None)
     except Exception as exc:  # a generator bug must not sink the build; it is counted and logged
         log.warning("api_pairs: cannot render %s #%d: %s", command.key, variant, exc)
-        report.drop(f"generate: {type(exc).__name__}")
-        return None
+        return Unmade(command.key, variant, f"generate: {type(exc).__name__}")
 
 
-def generate_batch(chunk: list[tuple[Command, int]], backend: Any, report: BuildReport) -> list[Candidate]:
+def generate_batch(chunk: list[tuple[Command, int]], backend: Any) -> list[Candidate | Unmade]:
     """LLM candidates of one batch of jobs, put back in job order (retries answer late, and near-duplicate removal
-    keeps the first of a cluster, so the order must not depend on which attempt succeeded)."""
+    keeps the first of a cluster, so the order must not depend on which attempt succeeded); the jobs that failed
+    come first, so they are counted when their batch is generated."""
     from civilinstruct.pipelines.api_pairs.llm_pairs import generate_llm
 
-    made, failures = generate_llm(backend, chunk)  # the part's bar shows progress (one live bar)
-    for reason in failures.values():
-        report.drop(reason)
+    done, failures = generate_llm(backend, chunk)  # the part's bar shows progress (one live bar)
     order = {(command.key, variant): i for i, (command, variant) in enumerate(chunk)}
-    return sorted(made, key=lambda c: order[(c.command, c.variant)])
+    failed: list[Candidate | Unmade] = [Unmade(key, variant, reason) for (key, variant), reason in failures.items()]
+    return failed + sorted(done, key=lambda c: order[(c.command, c.variant)])
 
 
 class Unique(Filter[Candidate]):
@@ -219,10 +234,6 @@ def steps(ctx: Context) -> list[Step | StepFn]:
         return [nothing]
     seed = ctx.options.seed
 
-    def made(records: Records, ctx: Context) -> Iterator[Candidate]:
-        backend = ctx.backend if ctx.options.backend == "openai" else None
-        yield from candidates(st.commands, ctx.options, ctx.report, backend=backend)
-
     def checked(records: Records, ctx: Context) -> Iterator[Outcome]:
         for chunk in records or ():
             yield from verify(chunk, st.by_key, ctx.options, ctx.sandbox)
@@ -239,8 +250,8 @@ def steps(ctx: Context) -> list[Step | StepFn]:
     def drafted(records: Records, ctx: Context) -> Iterator[Draft]:
         return (to_draft(o, st.source) for o in records or ())
 
-    return [made, Unique(), SkipCommitted(lambda c: sample_id(c, seed)), Batched(BATCH), checked, Verified(),
-            drafted, WriteShard(), until_target]
+    return [*made(st.commands), Unique(), SkipCommitted(lambda c: sample_id(c, seed)), Batched(BATCH), checked,
+            Verified(), drafted, WriteShard(), until_target]
 
 
 def nothing(records: Records, ctx: Context) -> Iterator[Any]:
