@@ -21,6 +21,7 @@ def test_every_list_is_the_one_list() -> None:
     assert SFT_PARTS == TRAIN_SFT_PARTS == parts.SFT_PARTS and RL_PARTS == GRPO_PARTS == parts.RL_PARTS
     assert set(parts.SFT_PARTS) | set(parts.RL_PARTS) == set(parts.PARTS)
     assert tuple(registry.ordered(parts.PARTS)) == parts.PARTS  # the facts' order is a dependency order
+    assert {p: registry.get(p).depends_on for p in parts.PARTS if registry.get(p).depends_on} == parts.DEPENDS_ON
     assert [registry.get(p).name for p in parts.PARTS] == list(parts.PARTS)
     assert Lineage(pipeline="p", pipeline_version="v1").generator == parts.OFFLINE_GENERATOR == "offline/rules-v1"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from civilinstruct.parts import DEPENDS_ON
 from civilinstruct.pipelines.base import BuildOptions, BuildReport
 from civilinstruct.pipelines.bug_cot.chunk import Tally, chunk_steps
 from civilinstruct.pipelines.bug_cot.plan import (DEFAULT_N, PART, Case, Parent, environment, iter_parents,
@@ -83,7 +84,7 @@ def finish(ctx: Context) -> None:
 
 
 PART_DEF = PartDef(name=PART, version=VERSION, steps=steps, params=params, prepare=prepare, finish=finish,
-                   depends_on=("long_code",), total=lambda ctx: ctx.state.target,
+                   depends_on=DEPENDS_ON[PART], total=lambda ctx: ctx.state.target,
                    done=lambda ctx: ctx.state.done)
 
 

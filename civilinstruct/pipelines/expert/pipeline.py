@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from civilinstruct.parts import DEPENDS_ON
 from civilinstruct.pipelines.base import BuildOptions, BuildReport
 from civilinstruct.pipelines.context import Context
 from civilinstruct.pipelines.executor import PartDef, build_part
@@ -246,7 +247,7 @@ def finish(ctx: Context) -> None:
 
 
 PART_DEF = PartDef(name=PART, version=VERSION, steps=steps, params=params, prepare=prepare, finish=finish,
-                   depends_on=("long_code",), requires=("long_code",))
+                   depends_on=DEPENDS_ON[PART], requires=DEPENDS_ON[PART])
 
 
 def build(store: Any, options: BuildOptions) -> BuildReport:
