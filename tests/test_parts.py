@@ -7,7 +7,7 @@ import typing
 from pathlib import Path
 
 from civilinstruct import parts
-from civilinstruct.pipelines import PIPELINE_MODULES
+from civilinstruct.pipelines import registry
 from civilinstruct.release.manifest import PART_ORDER, RL_PARTS, SFT_PARTS
 from civilinstruct.store import PARTS, Lineage, Part
 from civilinstruct.train import GRPO_PARTS
@@ -17,9 +17,12 @@ PACKAGE = Path(parts.__file__).parent
 
 
 def test_every_list_is_the_one_list() -> None:
-    assert typing.get_args(Part) == PARTS == PART_ORDER == tuple(PIPELINE_MODULES) == parts.PARTS
+    assert typing.get_args(Part) == PARTS == PART_ORDER == registry.NAMES == parts.PARTS
     assert SFT_PARTS == TRAIN_SFT_PARTS == parts.SFT_PARTS and RL_PARTS == GRPO_PARTS == parts.RL_PARTS
     assert set(parts.SFT_PARTS) | set(parts.RL_PARTS) == set(parts.PARTS)
+    assert tuple(registry.ordered(parts.PARTS)) == parts.PARTS  # the facts' order is a dependency order
+    assert {p: registry.get(p).depends_on for p in parts.PARTS if registry.get(p).depends_on} == parts.DEPENDS_ON
+    assert [registry.get(p).name for p in parts.PARTS] == list(parts.PARTS)
     assert Lineage(pipeline="p", pipeline_version="v1").generator == parts.OFFLINE_GENERATOR == "offline/rules-v1"
 
 

@@ -95,7 +95,7 @@ def register(app: typer.Typer) -> None:
         A manifest builds its parts in dependency order (api_pairs, long_code, then bug_cot and expert, which
         read long_code), then writes the export it names. Options given here override the manifest's.
         """
-        from civilinstruct.pipelines import PIPELINE_MODULES
+        from civilinstruct.pipelines.registry import NAMES
         from civilinstruct.release.manifest import looks_like_manifest
 
         if docs is not None:  # missing, empty or holding no docs: one line before any other work
@@ -120,12 +120,12 @@ def register(app: typer.Typer) -> None:
         from civilinstruct.signals import termination_as_interrupt
 
         with termination_as_interrupt():  # SIGTERM / SIGHUP: flush what is done, mark interrupted, exit 130
-            if target in PIPELINE_MODULES:
+            if target in NAMES:
                 reports, exports = [_build_part(target, data, overrides, repair)], []
             elif looks_like_manifest(target):
                 reports, exports = _build_manifest(Path(target), data, overrides, no_export, as_json, repair)
             else:
-                raise CivilError(f"unknown build target {target!r}: give a part ({', '.join(PIPELINE_MODULES)}) "
+                raise CivilError(f"unknown build target {target!r}: give a part ({', '.join(NAMES)}) "
                                  f"or a manifest .yaml file")
         if as_json:
             print_json({"data": str(data), "parts": [r.model_dump(mode="json") for r in reports],

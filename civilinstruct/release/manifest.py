@@ -18,8 +18,7 @@ from civilinstruct.errors import CivilError
 from civilinstruct.limits import Count, OptCount, OptPerCommand, OptSeed, Seed, ShardSize, Timeout, Workers
 
 PART_ORDER: tuple[str, ...] = parts.PARTS  # in dependency order: bug_cot and expert read the long_code shards
-DEPENDS_ON: dict[str, tuple[str, ...]] = {"api_pairs": (), "long_code": (), "bug_cot": ("long_code",),
-                                          "expert": ("long_code",)}
+DEPENDS_ON = parts.DEPENDS_ON
 SFT_PARTS, RL_PARTS = parts.SFT_PARTS, parts.RL_PARTS
 
 
@@ -141,7 +140,7 @@ class Manifest(_Strict):
     def _dependencies_and_paths(self) -> "Manifest":
         chosen = {name for name, _ in self.parts.selected()}
         for name in chosen:
-            missing = [dep for dep in DEPENDS_ON[name] if dep not in chosen]
+            missing = [dep for dep in DEPENDS_ON.get(name, ()) if dep not in chosen]
             if missing:
                 raise ValueError(f"parts.{name}: needs part {missing[0]} in the same manifest (it reads its shards)")
         for name, spec in self.parts.selected():

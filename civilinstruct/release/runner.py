@@ -6,7 +6,6 @@ a kill continues where it stopped, and running it on a finished build writes not
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
@@ -15,25 +14,24 @@ from typing import Any
 from pydantic import ValidationError
 
 from civilinstruct.errors import CivilError
-from civilinstruct.pipelines import PIPELINE_MODULES
+from civilinstruct.pipelines import registry
 from civilinstruct.pipelines.base import BuildOptions, BuildReport
+from civilinstruct.pipelines.executor import PartDef, build_part
 from civilinstruct.release.export import ExportReport, export_release
 from civilinstruct.release.manifest import Manifest, PartSpec
 from civilinstruct.store import Store
 
 
-def load_pipeline(part: str) -> Any:
-    """The pipeline module of a part, or one line naming the known parts."""
-    if part not in PIPELINE_MODULES:
-        raise CivilError(f"unknown part {part!r} (expected one of: {', '.join(PIPELINE_MODULES)})")
-    return importlib.import_module(PIPELINE_MODULES[part])  # one that fails to import is a bug: it raises
+def load_pipeline(part: str) -> PartDef:
+    """The registered part called `part`, or one line naming the known parts."""
+    return registry.get(part)
 
 
 LLM_LIMITS = ("request_timeout_s", "llm_budget_s")  # openai backend time limits (manifest generator / CLI)
 
 
 def run_pipeline(store: Store, part: str, options: BuildOptions) -> BuildReport:
-    """One part: `civilinstruct.pipelines.<part>.build(store, options)`.
+    """One part, through the executor (`civilinstruct.pipelines.executor`).
 
     LLM responses are cached beside the data (DATA/llm-cache.duckdb) unless a cache is named, so rerunning a
     build against an endpoint costs nothing and the cache travels with the data it produced.
@@ -41,7 +39,7 @@ def run_pipeline(store: Store, part: str, options: BuildOptions) -> BuildReport:
     if options.backend == "openai" and "llm_cache" not in options.extra:
         options = options.model_copy(update={"extra": {**options.extra,
                                                        "llm_cache": str(store.data_dir / "llm-cache.duckdb")}})
-    return load_pipeline(part).build(store, options)
+    return build_part(load_pipeline(part), store, options)
 
 
 def part_options(manifest: Manifest, part: str, spec: PartSpec, overrides: dict[str, Any]) -> BuildOptions:
@@ -95,9 +93,10 @@ def build_release(manifest: Manifest, data_dir: str | Path, *, overrides: dict[s
     shards are dropped and rebuilt instead of stopping the build)."""
     overrides = overrides or {}
     store = Store(data_dir, repair=repair)
-    selected = manifest.parts.selected()
-    for part, _ in selected:  # fail before any work when a pipeline is missing
-        load_pipeline(part)
+    # in dependency order (the manifest has checked that a part's dependencies are in it); a pipeline that is
+    # missing or does not import fails here, before any work
+    chosen = dict(manifest.parts.selected())
+    selected = [(part, chosen[part]) for part in registry.ordered(list(chosen))]
     plans = [(part, part_options(manifest, part, spec, overrides)) for part, spec in selected]
     from civilinstruct.release.heldout import write_record
 

@@ -1,7 +1,7 @@
 """`civilinstruct build`: parts by name, manifests in dependency order, resume after SIGKILL, exports, errors.
 
-The command dispatches through `civilinstruct.pipelines.PIPELINE_MODULES`; most tests plug in small pipelines
-(written below, through the real Store) so the command's own logic is tested whatever state the real pipelines
+The command dispatches through `civilinstruct.pipelines.registry.MODULES`; most tests plug in small parts
+(written below with the real steps, executor and Store) so the command's own logic is tested whatever state the real pipelines
 are in. `test_real_demo_manifest` runs the real ones when they are installed.
 """
 
@@ -28,53 +28,56 @@ from civilinstruct.store import Store
 REPO = Path(__file__).resolve().parents[2]
 
 TOY = textwrap.dedent('''
-    """A toy pipeline for {part}: n samples, derived parts read long_code first (dependency order)."""
+    """A toy part for {part}: n samples from steps, derived parts read long_code first (dependency order)."""
     import json, os, time
-    from civilinstruct.pipelines.base import BuildReport
-    from civilinstruct.store import Lineage, Message, Sample, make_id
+    from civilinstruct.pipelines.executor import PartDef
+    from civilinstruct.pipelines.steps import SkipCommitted
+    from civilinstruct.pipelines.write import Draft, Origin, WriteShard
+    from civilinstruct.store import Message, make_id
 
     PART, VERSION = "{part}", "v1"
+    DERIVED = PART in ("bug_cot", "expert")
 
-    def build(store, options):
+    def made(records, ctx):
+        options = ctx.options
         LOG = os.environ.get("TOY_LOG")
         if LOG:
             with open(LOG, "a") as f:
                 f.write(json.dumps({{"part": PART, "n": options.n, "seed": options.seed, "workers": options.workers,
                                     "executor": options.executor, "extra": options.extra}}) + "\\n")
-        report = BuildReport(part=PART, version=VERSION)
-        parents = []
-        if PART in ("bug_cot", "expert"):
-            parents = [s for s in store.iter_samples("long_code")]
-            if not parents:
-                raise RuntimeError("long_code must be built first")
+        parents = [s for s in ctx.store.iter_samples("long_code")] if DERIVED else []
+        if DERIVED and not parents:
+            raise RuntimeError("long_code must be built first")
+        for i in range(options.n if options.n is not None else 4):
+            parent = parents[i % len(parents)] if parents else None
+            spec = json.loads(parent.spec) if parent else {{"stories": 3 + i, "intensity": 8.0, "seed": options.seed}}
+            sid = make_id(PART, i=i, seed=options.seed, parent=parent.id if parent else None)
+            yield Draft(sid, dict(spec=json.dumps(spec), ground_truth=0.5 + i / 100,
+                                  messages=[Message(role="user", content=f"{{PART}} {{i}}"),
+                                            Message(role="assistant", content="ok")]),
+                        Origin(parent_ids=(parent.id,) if parent else ()))
+
+    def slowly(records, ctx):
         delay = float(os.environ.get("TOY_DELAY", "0"))
-        with store.writer(PART, VERSION, params={{"n": options.n}}, shard_size=2) as w:
-            for i in range(options.n if options.n is not None else 4):
-                parent = parents[i % len(parents)] if parents else None
-                spec = json.loads(parent.spec) if parent else {{"stories": 3 + i, "intensity": 8.0,
-                                                                 "seed": options.seed}}
-                sid = make_id(PART, i=i, seed=options.seed, parent=parent.id if parent else None)
-                if sid in w.committed_ids:
-                    report.skipped_existing += 1
-                    continue
-                w.add(Sample(id=sid, part=PART, spec=json.dumps(spec), ground_truth=0.5 + i / 100,
-                             messages=[Message(role="user", content=f"{{PART}} {{i}}"),
-                                       Message(role="assistant", content="ok")],
-                             lineage=Lineage(pipeline=PART, pipeline_version=VERSION, seed=options.seed,
-                                             parent_ids=[parent.id] if parent else [])))
-                report.written += 1
-                if delay:
-                    time.sleep(delay)
-        report.drop("toy_reason", 1)
-        return report
+        for draft in records:
+            yield draft
+            if delay:
+                time.sleep(delay)
+
+    def finish(ctx):
+        ctx.report.drop("toy_reason", 1)
+
+    PART_DEF = PartDef(name=PART, version=VERSION, params=lambda ctx: {{"n": ctx.options.n}}, finish=finish,
+                       steps=lambda ctx: [made, SkipCommitted(lambda d: d.id), WriteShard(), slowly], shard_size=2,
+                       depends_on=("long_code",) if DERIVED else ())
 ''')
 PARTS = ("api_pairs", "long_code", "bug_cot", "expert")
 
 
 @pytest.fixture
 def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Toy pipelines on sys.path and in PIPELINE_MODULES; returns the log file of their calls."""
-    import civilinstruct.pipelines as pipelines
+    """Toy parts on sys.path and in the registry; returns the log file of their calls."""
+    from civilinstruct.pipelines import registry
 
     pkg = tmp_path / "toy_pipes"
     pkg.mkdir()
@@ -82,7 +85,7 @@ def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (pkg / f"toy_{part}.py").write_text(TOY.format(part=part))
     monkeypatch.syspath_prepend(str(pkg))
     for part in PARTS:
-        monkeypatch.setitem(pipelines.PIPELINE_MODULES, part, f"toy_{part}")
+        monkeypatch.setitem(registry.MODULES, part, f"toy_{part}")
     log = tmp_path / "calls.jsonl"
     monkeypatch.setenv("TOY_LOG", str(log))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -172,9 +175,9 @@ def test_bad_manifest_is_one_line_before_any_work(toy: Path, tmp_path: Path) -> 
 def test_pipeline_that_cannot_import_fails_loudly(toy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A pipeline module that does not import is a bug: the build stops with the ImportError before any work,
     never a skipped part or a friendly line that hides a broken refactor."""
-    import civilinstruct.pipelines as pipelines
+    from civilinstruct.pipelines import registry
 
-    monkeypatch.setitem(pipelines.PIPELINE_MODULES, "expert", "toy_not_there")
+    monkeypatch.setitem(registry.MODULES, "expert", "toy_not_there")
     res = CliRunner().invoke(app, ["build", str(_manifest(tmp_path)), "--data", str(tmp_path / "d")])
     assert res.exit_code == 1 and isinstance(res.exception, ModuleNotFoundError) and not _calls(toy)
     assert res.exception.name == "toy_not_there"
@@ -185,9 +188,9 @@ def test_sigkill_then_resume(toy: Path, tmp_path: Path) -> None:
     """Kill the build mid-part with SIGKILL; the same command finishes it with every id exactly once."""
     data = tmp_path / "d"
     manifest = _manifest(tmp_path, export=None, parts={"long_code": {"n": 12}, "expert": {"n": 3}})
-    boot = ("import sys, civilinstruct.pipelines as p; "
+    boot = ("import sys, civilinstruct.pipelines.registry as p; "
             f"sys.path.insert(0, {str(tmp_path / 'toy_pipes')!r}); "
-            f"p.PIPELINE_MODULES.update({{k: 'toy_' + k for k in {list(PARTS)!r}}}); "
+            f"p.MODULES.update({{k: 'toy_' + k for k in {list(PARTS)!r}}}); "
             "from civilinstruct.cli.app import app; app(sys.argv[1:])")
     cmd = [sys.executable, "-c", boot, "build", str(manifest), "--data", str(data), "--json"]
     env = {**os.environ, "TOY_DELAY": "0.3"}

@@ -50,9 +50,9 @@ def test_repair_and_verify(toy: Path, tmp_path: Path) -> None:  # noqa: F811
 
 @pytest.mark.slow
 def test_sigterm_and_sighup_stop_a_build_like_ctrl_c(tmp_path: Path) -> None:
-    boot = ("import sys, civilinstruct.pipelines as p; "
+    boot = ("import sys, civilinstruct.pipelines.registry as p; "
             f"sys.path.insert(0, {str(tmp_path / 'toy_pipes')!r}); "
-            f"p.PIPELINE_MODULES.update({{k: 'toy_' + k for k in {list(PARTS)!r}}}); "
+            f"p.MODULES.update({{k: 'toy_' + k for k in {list(PARTS)!r}}}); "
             "from civilinstruct.cli.app import app; app(sys.argv[1:])")
     from test_build_cli import TOY
 

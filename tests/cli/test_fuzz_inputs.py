@@ -52,7 +52,7 @@ def toy_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Toy pipelines in place of the real ones, and a data directory with committed shards already in it."""
     import sys
 
-    import civilinstruct.pipelines as pipelines
+    from civilinstruct.pipelines import registry
 
     root = tmp_path_factory.mktemp("fuzz")
     (root / "toy_pipes").mkdir()
@@ -61,7 +61,7 @@ def toy_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as mp:
         mp.syspath_prepend(str(root / "toy_pipes"))
         for name in PARTS:
-            mp.setitem(pipelines.PIPELINE_MODULES, name, f"toy_{name}")
+            mp.setitem(registry.MODULES, name, f"toy_{name}")
         data = root / "data"
         assert runner.invoke(app, ["build", "long_code", "--n", "5", "--data", str(data)]).exit_code == 0
         yield data

@@ -32,21 +32,32 @@ def fingerprint(text: str) -> frozenset[int]:
                      for sh in shingles(text))
 
 
-def jaccard(a: frozenset, b: frozenset) -> float:
+def jaccard(a: frozenset[object], b: frozenset[object]) -> float:
     if not a and not b:
         return 1.0
     return len(a & b) / len(a | b)
 
 
+class NearDuplicates:
+    """Remembers the kept instructions of each group; `seen` says whether a new one is a near-duplicate of one of
+    them (and remembers it when it is not), so the first of a cluster is kept."""
+
+    def __init__(self, threshold: float = 0.8) -> None:
+        self.threshold = threshold
+        self.kept: dict[str, list[frozenset[int]]] = {}
+
+    def seen(self, text: str, group: str) -> bool:
+        sh = fingerprint(text)
+        kept = self.kept.setdefault(group, [])
+        if any(jaccard(sh, other) >= self.threshold for other in kept):
+            return True
+        kept.append(sh)
+        return False
+
+
 def dedup(items: Iterable[T], *, text: Callable[[T], str], group: Callable[[T], str],
           threshold: float = 0.8) -> Iterator[tuple[T, bool]]:
     """Yield (item, kept) in input order; the first of a near-duplicate cluster is kept."""
-    kept: dict[str, list[frozenset[int]]] = {}
+    memory = NearDuplicates(threshold)
     for item in items:
-        sh = fingerprint(text(item))
-        seen = kept.setdefault(group(item), [])
-        if any(jaccard(sh, other) >= threshold for other in seen):
-            yield item, False
-            continue
-        seen.append(sh)
-        yield item, True
+        yield item, not memory.seen(text(item), group(item))

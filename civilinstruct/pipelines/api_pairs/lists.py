@@ -21,7 +21,7 @@ def list_value(pl: Any, p: Param, doc: ArgDoc | None, pool: str | None) -> Value
     name, n_el = p.name.lower(), pl.element_nodes
     pool = pl._retarget(pool, p.name)
     u = pl.u
-    special = {
+    special: dict[str, Any] = {
         "pts": ([0.002, u.fy, 0.02, 1.2 * u.fy], "strain-stress points e1, s1, e2, s2; yield, then 1.2 x fy at 2 % strain"),
         "strain": ([-0.02, -0.002, 0.0, 0.002, 0.02], "strains at the corners of the curve; symmetric, out to 10 x the yield strain"),
         "stress": ([-1.2 * u.fy, -u.fy, 0.0, u.fy, 1.2 * u.fy], "stresses at those corners; yield, then 20 % hardening"),
@@ -71,11 +71,11 @@ def list_value(pl: Any, p: Param, doc: ArgDoc | None, pool: str | None) -> Value
                     [h / 2, b / 2], "crdsk": [h / 2, b / 2], "crdsl": [-h / 2, b / 2],
                     "start": [-h / 2 + 0.1 * h, 0.0], "end": [h / 2 - 0.1 * h, 0.0], "center": [0.0, 0.0],
                     "rad": [0.3 * h, 0.5 * h], "ang": [0.0, 360.0]}
-        why = {"rad": f"inner and outer radius [{u.length}]; a ring that holds the bars and cover", "ang": "start and end angle [degrees]: a full ring",
+        meaning = {"rad": f"inner and outer radius [{u.length}]; a ring that holds the bars and cover", "ang": "start and end angle [degrees]: a full ring",
                "center": f"centre of the circle (y, z) [{u.length}]; on the section's axis"}
         if name in geometry:
             vals = [round(v, 6) for v in geometry[name]]
-            text = why.get(name, f"(y, z) corner of a {h:g} x {b:g} {u.length} section; centred, so the fibres are symmetric about the axis")
+            text = meaning.get(name, f"(y, z) corner of a {h:g} x {b:g} {u.length} section; centred, so the fibres are symmetric about the axis")
             return Value(repr(vals), text, len(vals))
     if name == "crds" and pl.sig.function == "node":
         return Value(f"[0.0, {u.length_member:g}]", f"nodal coordinates; straight above the base, one storey ({u.length}) up", 2)

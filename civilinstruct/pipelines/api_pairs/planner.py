@@ -12,7 +12,7 @@ from civilinstruct.pipelines.api_pairs import hosts
 from civilinstruct.pipelines.api_pairs import tasks
 from civilinstruct.pipelines.api_pairs.hosts import pick as tasks_pick
 from civilinstruct.pipelines.api_pairs.lists import _POOL_WHY, list_value
-from civilinstruct.pipelines.api_pairs.elements import coordinates, needs_for
+from civilinstruct.pipelines.api_pairs.elements import ElementNeeds, coordinates, needs_for
 from civilinstruct.pipelines.api_pairs.scenarios import Scenario
 from civilinstruct.pipelines.api_pairs.values import Value, describe, is_str_type, number_for
 from civilinstruct.opensees_docs.model import ArgDoc, Command, Param, Signature
@@ -48,7 +48,7 @@ class Planner:
         self.ctx = cx.Context(variant=tasks_pick(command.key, variant, 3, "use"))  # the cantilever's use flavour
         self.names = {p.name for p in sig.params}
         self.element_nodes: int = 2
-        self.needs = None
+        self.needs: ElementNeeds | None = None
         self.returns = False
         self.node_picks: list[int] = []
         self.file_name = f"{(sig.type_name or sig.function).lower()}_{variant}.txt"

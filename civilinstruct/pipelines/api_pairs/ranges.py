@@ -113,6 +113,6 @@ def out_of_range(code: str, sig: Signature, doc: DocPage) -> list[str]:
             found.append(f"range: {p.name} = {value} is not a {kind.name} ({kind.lo:g} to {kind.hi:g} {kind.unit})")
             continue
         bounds = doc_bounds(arg.range, arg.unit) if arg is not None and arg.range else None
-        if bounds and _outside(float(value), *bounds):
+        if bounds and arg is not None and _outside(float(value), *bounds):
             found.append(f"range: {p.name} = {value} is outside the documented {arg.range!r}")
     return found

@@ -22,7 +22,7 @@ def _num(a: object) -> bool:
 
 
 def _tag(args: list[object] | None, pos: int) -> int | None:
-    return int(args[pos]) if args and len(args) > pos and _num(args[pos]) else None  # type: ignore[arg-type]
+    return int(args[pos]) if args and len(args) > pos and _num(args[pos]) else None  # type: ignore[call-overload]
 
 
 def _node_refs(name: str, args: list[object]) -> list[object]:

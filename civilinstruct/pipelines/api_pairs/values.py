@@ -200,7 +200,7 @@ def fit(name: str, x: float, doc: ArgDoc | None) -> tuple[float, str]:
             x = -x
         return x, f"a typical {kind.name}"
     bounds = doc_bounds(doc.range, doc.unit) if doc is not None and doc.range else None
-    if bounds is None:
+    if bounds is None or doc is None:
         return x, ""
     lo, hi, lo_open, hi_open = bounds
     if lo < x < hi or (x == lo and not lo_open) or (x == hi and not hi_open):

@@ -10,7 +10,7 @@ import re
 
 from civilinstruct.pipelines.bug_cot import failures as F
 from civilinstruct.pipelines.bug_cot.evidence import Evidence
-from civilinstruct.pipelines.bug_cot.source import calls_of, node_coordinates, ops_calls
+from civilinstruct.pipelines.bug_cot.source import OpsCall, calls_of, node_coordinates, ops_calls
 
 _ARGS = re.compile(r"insufficient number of arguments|is not integer|invalid #args|wrong number of arg|"
                    r"invalid number of arg|want: |not enough arg|missing .* argument", re.I)
@@ -41,7 +41,7 @@ def implausible_period(period_s: float, program: str, reference_s: float | None 
     return n is not None and not (0.01 * n <= period_s <= 1.0 * n)
 
 
-def _call_at(program: str, line: int | None):  # noqa: ANN202
+def _call_at(program: str, line: int | None) -> OpsCall | None:
     if line is None:
         return None
     return next((c for c in ops_calls(program) if c.lineno <= line <= c.end_lineno), None)
@@ -112,7 +112,7 @@ def _eigen_order(program: str) -> str | None:
     return None
 
 
-def _arity_differs(program: str, call) -> bool:  # noqa: ANN001
+def _arity_differs(program: str, call: OpsCall) -> bool:
     peers = [c for c in calls_of(program, call.command) if c.kind == call.kind and c is not call]
     if len(peers) < 2:
         return False

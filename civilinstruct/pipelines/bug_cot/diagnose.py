@@ -16,9 +16,9 @@ from pydantic import BaseModel
 
 from civilinstruct.pipelines.bug_cot import failures as F
 from civilinstruct.pipelines.bug_cot.classify import classify
-from civilinstruct.pipelines.bug_cot.evidence import Evidence
+from civilinstruct.pipelines.bug_cot.evidence import Evidence, Repair
 from civilinstruct.pipelines.bug_cot.realrules import cut_at
-from civilinstruct.pipelines.bug_cot.repair import Repair, repair
+from civilinstruct.pipelines.bug_cot.repair import repair
 
 
 class Diagnosis(BaseModel):
@@ -218,7 +218,8 @@ def write_diagnosis(failure_type: str, ev: Evidence, broken: str, repaired: str,
     lines = broken.splitlines()
     line = ev.error_line or _first_changed_line(broken, repaired)
     n = stories(broken) or 0
-    slots = {"line": line, "code": lines[line - 1].strip() if line and line <= len(lines) else "",
+    code = lines[line - 1].strip() if line and line <= len(lines) else ""
+    slots = {"line": line, "code": code,
              "message": _first_message(ev), "period": f"{ev.period_s:.3g}" if ev.period_s else "?",
              "stories": n, "t_est": f"{0.1 * n:.2g}", "drift": f"{ev.max_drift:.5f}" if ev.max_drift else "?"}
     fix = f"{note[0].upper()}{note[1:]}.\n\n```diff\n{diff_text(broken, repaired)}\n```"
@@ -227,8 +228,8 @@ def write_diagnosis(failure_type: str, ev: Evidence, broken: str, repaired: str,
     if quoted:  # the evidence, verbatim: what the run printed
         problem_text += "\n\nThe log says:\n" + "\n".join(f"> {q}" for q in quoted)
     cause_text = cause.format(**slots)
-    if slots["code"] and slots["code"] not in cause_text:
-        cause_text += f" The line at fault is line {line}: `{slots['code']}`."
+    if code and code not in cause_text:
+        cause_text += f" The line at fault is line {line}: `{code}`."
     return Diagnosis(problem=problem_text, root_cause=cause_text, fix=fix,
                      prevention=prevention.format(**slots), repaired_program=repaired)
 

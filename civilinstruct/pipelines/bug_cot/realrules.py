@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from civilinstruct.pipelines.bug_cot import failures as F
-from civilinstruct.pipelines.bug_cot.evidence import Evidence, Repair
+from civilinstruct.pipelines.bug_cot.evidence import Evidence, Repair, Rule
 from civilinstruct.pipelines.bug_cot.source import (calls_of, compiles, join, lines_of, ops_calls, ops_prefix,
                                          top_statement_end)
 
@@ -22,9 +22,9 @@ _FACTOR = r"(0?\.\d+|\d+(?:\.\d*)?[eE]-\d+)"
 _MODEL_COMMANDS = {"node", "fix", "mass", "element", "equalDOF", "rigidDiaphragm", "geomTransf"}
 
 
-def first_of(*rules: Callable) -> Callable:
+def first_of(*rules: Rule) -> Rule:
     """A rule that applies the first of `rules` that gives a repair."""
-    def apply(program: str, ev: Evidence):  # noqa: ANN202
+    def apply(program: str, ev: Evidence) -> Repair | None:
         for rule in rules:
             found = rule(program, ev)
             if found is not None:
@@ -44,7 +44,7 @@ def cut_at(program: str, ev: Evidence) -> int | None:
     return ev.error_line if len(lines) - ev.error_line < CUT_LINES else None
 
 
-def drop_cut_tail(program: str, ev: Evidence):  # noqa: ANN201
+def drop_cut_tail(program: str, ev: Evidence) -> Repair | None:
     """Remove the statement a truncated answer left unfinished, when the model and its eigen analysis came
     before the cut (the program then runs and reports T1; what followed the cut is not invented)."""
     line = cut_at(program, ev)
@@ -64,7 +64,7 @@ def drop_cut_tail(program: str, ev: Evidence):  # noqa: ANN201
                                      f"answer was cut off; the checks after the cut are not restored")
 
 
-def add_eigen(program: str, ev: Evidence):  # noqa: ANN201
+def add_eigen(program: str, ev: Evidence) -> Repair | None:
     """Run the modal analysis the program never ran (after its model is complete) and print T1."""
     if calls_of(program, "eigen") or not calls_of(program, "mass"):
         return None
@@ -84,8 +84,9 @@ def _value(expr: str, known: dict[str, float]) -> float | None:
         tree = ast.parse(expr, mode="eval").body
     except SyntaxError:
         return None
-    ops = {ast.Add: float.__add__, ast.Sub: float.__sub__, ast.Mult: float.__mul__, ast.Div: float.__truediv__,
-           ast.Pow: float.__pow__}
+    ops: dict[type[ast.operator], Callable[[float, float], float]] = {
+        ast.Add: float.__add__, ast.Sub: float.__sub__, ast.Mult: float.__mul__, ast.Div: float.__truediv__,
+        ast.Pow: float.__pow__}
 
     def walk(node: ast.AST) -> float:
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
@@ -102,7 +103,7 @@ def _value(expr: str, known: dict[str, float]) -> float | None:
         return None
 
 
-def restore_column_stiffness(program: str, ev: Evidence):  # noqa: ANN201
+def restore_column_stiffness(program: str, ev: Evidence) -> Repair | None:
     """Drop a stray small factor on a column's moment of inertia, the reason its drift check fails.
 
     A factor is stray only when the section is impossible with it and plausible without it: for a rectangle

@@ -15,7 +15,7 @@ from civilinstruct.pipelines.bug_cot import failures as F
 from civilinstruct.pipelines.bug_cot.classify import stories
 from civilinstruct.pipelines.bug_cot.evidence import Evidence, Repair, Rule
 from civilinstruct.pipelines.bug_cot.realrules import (  # the rules real generations need (truncation, no T1, drift)
-    add_eigen, drop_cut_tail, first_of, restore_column_stiffness, why_not,  # noqa: F401 (why_not: the pipeline's)
+    add_eigen, drop_cut_tail, first_of, restore_column_stiffness,
 )
 from civilinstruct.pipelines.bug_cot.source import (
     OpsCall, assigned_names, calls_of, compiles, join, lines_of, model_dims, node_coordinates, numeric_assignments,
@@ -178,7 +178,8 @@ def add_setup(program: str, ev: Evidence) -> Repair | None:
     step = f"{1.0 / int(steps):.6g}" if int(steps) > 0 else "1.0"
     prefix = ops_prefix(program)
     lines = lines_of(program)
-    indent = re.match(r"\s*", lines[call.stmt_lineno - 1]).group(0)
+    at = lines[call.stmt_lineno - 1]
+    indent = at[:len(at) - len(at.lstrip())]
     block = [indent + prefix + _DEFAULT_SETUP[name].format(step=step) for name in missing]
     lines[call.stmt_lineno - 1: call.stmt_lineno - 1] = block
     return Repair(join(lines), f"declared {', '.join(missing)} before line {call.stmt_lineno}")

@@ -20,7 +20,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from civilinstruct.parts import DEPENDS_ON
 from civilinstruct.pipelines.base import BuildOptions, BuildReport
+from civilinstruct.pipelines.context import Context
+from civilinstruct.pipelines.executor import PartDef, build_part
+from civilinstruct.pipelines.steps import Batched, Filter, Records, SkipCommitted, Step, StepFn, Verdict, chain
+from civilinstruct.pipelines.write import Draft, Origin, WriteShard
 
 PART = "expert"
 VERSION = "v1"
@@ -62,17 +67,14 @@ def qualifies(sample: Any) -> str | None:
     return None
 
 
-def verl_fields(sample: Any, index: int) -> dict[str, Any]:
+def verl_fields(user: str, t1: float, parent_id: str | None, spec: str, index: int) -> dict[str, Any]:
     """The verl row of an expert sample (also stored in its `extra`)."""
-    user = next(m.content for m in sample.messages if m.role == "user")
-    t1 = sample.ground_truth
     return {
         "data_source": DATA_SOURCE,
         "prompt": [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}],
         "ability": ABILITY,
         "reward_model": {"style": "rule", "ground_truth": f"{t1:.4f}"},
-        "extra_info": {"index": index, "parent_id": sample.lineage.parent_ids[0] if sample.lineage.parent_ids else None,
-                       "spec": json.loads(sample.spec), "t1_fe_s": t1},
+        "extra_info": {"index": index, "parent_id": parent_id, "spec": json.loads(spec), "t1_fe_s": t1},
     }
 
 
@@ -83,21 +85,20 @@ def expert_id(parent_id: str) -> str:
     return make_id(PART, parent=parent_id, version=VERSION)
 
 
-def to_expert(parent: Any, index: int) -> Any:
-    from civilinstruct.store import Lineage, Message, Sample
+def to_draft(parent: Any, index: int) -> Draft:
+    """The expert row of a long_code sample: the system prompt before its chat, its FE T1 as ground truth."""
+    from civilinstruct.store import Message
 
     t1 = round(float(parent.execution.period_s), 6)
-    sample = Sample(
-        id=expert_id(parent.id), part=PART,
+    user = next(m.content for m in parent.messages if m.role == "user")
+    extra = verl_fields(user, t1, parent.id, parent.spec, index)
+    lineage = parent.lineage
+    return Draft(expert_id(parent.id), dict(
         messages=[Message(role="system", content=SYSTEM_PROMPT), *parent.messages],
         code=parent.code, spec=parent.spec, execution=parent.execution, score=parent.score,
-        score_parts=parent.score_parts, ground_truth=t1, extra="{}",
-        lineage=Lineage(pipeline=PART, pipeline_version=VERSION, generator=parent.lineage.generator,
-                        prompt_template=parent.lineage.prompt_template, prompt_hash=parent.lineage.prompt_hash,
-                        seed=parent.lineage.seed, parent_ids=[parent.id]),
-    )
-    sample.extra = json.dumps(verl_fields(sample, index), sort_keys=True, ensure_ascii=False)
-    return sample
+        score_parts=parent.score_parts, ground_truth=t1, extra=json.dumps(extra, sort_keys=True, ensure_ascii=False)),
+        Origin(generator=lineage.generator, prompt_template=lineage.prompt_template, prompt_hash=lineage.prompt_hash,
+               seed=lineage.seed, parent_ids=(parent.id,)))
 
 
 @dataclass(frozen=True)
@@ -118,25 +119,42 @@ class Summary:
         return cls(row["id"], row["score"], execution, row["extra"] or "{}", row["spec"] or "{}")
 
     def extra_dict(self) -> dict[str, Any]:
-        return json.loads(self.extra)
+        extra: dict[str, Any] = json.loads(self.extra)
+        return extra
+
+
+class Qualifies(Filter[Summary]):
+    reason = "does not qualify"
+
+    def keep(self, summary: Summary) -> Verdict:
+        reason = qualifies(summary)
+        return (False, reason) if reason else True
+
+
+def summaries(store: Any, version: str) -> StepFn:
+    """The first step: each long_code row's summary columns, a batch at a time."""
+    def read(records: Records, ctx: Context) -> Iterator[Summary]:
+        for batch in store.iter_batches("long_code", version, SUMMARY_COLUMNS):
+            for row in batch.to_pylist():
+                yield Summary.from_row(row)
+    return read
+
+
+def chosen(records: Records, ctx: Context) -> Iterator[str]:
+    """The qualifying ids in id order, at most `options.n` (the rest counted): all are read before the first goes
+    on, keeping only ids."""
+    ids = sorted(summary.id for summary in records or ())
+    n = ctx.options.n
+    if n is not None and len(ids) > n:
+        ctx.report.drop("over the requested count", len(ids) - n)
+        ids = ids[:n]
+    yield from ids
 
 
 def select(store: Any, version: str, n: int | None, report: BuildReport) -> list[str]:
-    """Ids of the qualifying long_code rows in id order, at most `n`: one pass over the summary columns, a batch at
-    a time, keeping only ids (drop reasons go to the report)."""
-    chosen: list[str] = []
-    for batch in store.iter_batches("long_code", version, SUMMARY_COLUMNS):
-        for row in batch.to_pylist():
-            reason = qualifies(Summary.from_row(row))
-            if reason:
-                report.drop(reason)
-            else:
-                chosen.append(row["id"])
-    chosen.sort()
-    if n is not None and len(chosen) > n:
-        report.drop("over the requested count", len(chosen) - n)
-        chosen = chosen[:n]
-    return chosen
+    """Ids of the qualifying long_code rows in id order, at most `n` (drop reasons go to the report)."""
+    ctx = Context.detached(BuildOptions(n=n), report, set())
+    return list(chain([summaries(store, version), Qualifies(), chosen], ctx))
 
 
 def fetch_in_order(store: Any, version: str, ids: list[str], window: int = WINDOW) -> Iterator[Any]:
@@ -171,47 +189,67 @@ def physics_reject(parent: Any, run: Any) -> str | None:
     return None
 
 
-def verify_parents(store: Any, version: str, chosen: list[str], options: BuildOptions,
-                   report: BuildReport) -> list[str]:
-    """The chosen ids whose programs, run again in the sandbox, pass `physics_reject` (order kept)."""
-    if not chosen:
-        return chosen
-    kept: list[str] = []
-    with options.sandbox() as sandbox:
-        batch: list[Any] = []
-        for parent in [*fetch_in_order(store, version, chosen), None]:
-            if parent is not None:
-                batch.append(parent)
-            if batch and (parent is None or len(batch) == WINDOW):
-                runs = sandbox.run_many([p.code for p in batch], workers=options.workers)
-                for p, run in zip(batch, runs):
-                    reason = physics_reject(p, run)
-                    if reason:
-                        report.drop(reason)
-                    else:
-                        kept.append(p.id)
-                batch = []
-    return kept
+class Rerun(Filter[tuple[Any, Any]]):
+    """(parent, its re-run): kept when the re-run passes `physics_reject`."""
+
+    def keep(self, pair: tuple[Any, Any]) -> Verdict:
+        reason = physics_reject(*pair)
+        return (False, reason) if reason else True
+
+
+def steps(ctx: Context) -> list[Step | StepFn]:
+    """summaries -> qualifies -> choose -> (windows) re-run -> physics -> number -> skip committed -> write."""
+    store, st = ctx.store, ctx.state
+    version = st.version
+
+    def fetched(records: Records, ctx: Context) -> Iterator[Any]:
+        return fetch_in_order(store, version, list(records or ()))
+
+    def rerun(records: Records, ctx: Context) -> Iterator[tuple[Any, Any]]:
+        for batch in records or ():
+            yield from zip(batch, ctx.sandbox.run_many([p.code for p in batch], workers=ctx.options.workers))
+
+    def numbered(records: Records, ctx: Context) -> Iterator[tuple[int, str]]:
+        # the verl index is the position among all chosen rows, so a resumed build numbers rows as a fresh one
+        kept = [parent.id for parent, _ in records or ()]
+        st.kept = len(kept)
+        yield from enumerate(kept)
+
+    def drafted(records: Records, ctx: Context) -> Iterator[Draft]:
+        todo = list(records or ())
+        for (index, _), parent in zip(todo, fetch_in_order(store, version, [pid for _, pid in todo])):
+            yield to_draft(parent, index)
+
+    return [summaries(store, version), Qualifies(), chosen, fetched, Batched(WINDOW), rerun, Rerun(), numbered,
+            SkipCommitted(lambda item: expert_id(item[1])), drafted, WriteShard()]
+
+
+@dataclass
+class Source:
+    """The long_code version this build reads, and how many of its rows passed every check."""
+
+    version: str | None  # never None: the executor refuses the part without long_code shards
+    kept: int = 0
+
+
+def prepare(ctx: Context) -> None:
+    ctx.state = Source(ctx.store.latest_version("long_code"))
+
+
+def params(ctx: Context) -> dict[str, Any]:
+    return {"source": f"long_code/{ctx.state.version}", "threshold": SCORE_THRESHOLD, "n": ctx.options.n}
+
+
+def finish(ctx: Context) -> None:
+    kept = ctx.state.kept
+    ctx.report.notes.append(f"{kept} of {kept + sum(ctx.report.dropped.values())} long_code samples "
+                            f"qualify (score > {SCORE_THRESHOLD:g}, plausible period)")
+
+
+PART_DEF = PartDef(name=PART, version=VERSION, steps=steps, params=params, prepare=prepare, finish=finish,
+                   depends_on=DEPENDS_ON[PART], requires=DEPENDS_ON[PART])
 
 
 def build(store: Any, options: BuildOptions) -> BuildReport:
     """Select expert samples from the latest long_code version (at most `options.n`, in id order)."""
-    from civilinstruct.errors import CivilError
-
-    report = BuildReport(part=PART, version=VERSION)
-    version = store.latest_version("long_code")
-    if version is None:
-        raise CivilError("expert needs long_code shards first: civilinstruct build long_code --data DATA")
-    chosen = select(store, version, options.n, report)
-    chosen = verify_parents(store, version, chosen, options, report)
-    params = {"source": f"long_code/{version}", "threshold": SCORE_THRESHOLD, "n": options.n}
-    with store.writer(PART, VERSION, pipeline=PART, params=params, shard_size=options.shard_size) as w:
-        # the verl index is the position among all chosen rows, so a resumed build numbers rows as a fresh one
-        todo = [(index, pid) for index, pid in enumerate(chosen) if expert_id(pid) not in w.committed_ids]
-        report.skipped_existing = len(chosen) - len(todo)
-        for (index, _), parent in zip(todo, fetch_in_order(store, version, [pid for _, pid in todo])):
-            if w.add(to_expert(parent, index)):
-                report.written += 1
-    report.notes.append(f"{len(chosen)} of {len(chosen) + sum(report.dropped.values())} long_code samples "
-                        f"qualify (score > {SCORE_THRESHOLD:g}, plausible period)")
-    return report
+    return build_part(PART_DEF, store, options)

@@ -36,7 +36,7 @@ def _drift_estimate(t1: float, spec: dict[str, Any], psi_t: float) -> float:
 
     height = spec["stories"] * spec["story_height_m"]
     a = alpha(min(psi_t * t1, 6.0), spec["intensity"], spec["design_group"], spec["site_class"])
-    return a * 9.81 * t1 ** 2 / (2.0 * math.pi ** 2 * height)
+    return float(a * 9.81 * t1 ** 2 / (2.0 * math.pi ** 2 * height))
 
 
 def period_band(spec: dict[str, Any], empirical_t1_s: float, psi_t: float) -> tuple[float, float]:

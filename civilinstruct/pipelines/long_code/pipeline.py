@@ -16,10 +16,15 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from civilinstruct.parts import OFFLINE_GENERATOR
-from civilinstruct.pipelines.base import BuildOptions, BuildReport, PartProgress, batched
+from civilinstruct.pipelines.base import BuildOptions, BuildReport
+from civilinstruct.pipelines.context import Context
+from civilinstruct.pipelines.executor import PartDef, build_part
+from civilinstruct.pipelines.steps import (Batched, Filter, InBatches, Records, SkipCommitted, Step, StepFn, Verdict,
+                                           chain, unbatched)
+from civilinstruct.pipelines.write import Draft, Origin, WriteShard
 
 PART = "long_code"
 VERSION = "v1"
@@ -47,6 +52,8 @@ class Job:
     usage: dict[str, int] = field(default_factory=dict)
     style: str = ""
     notes: dict[str, Any] = field(default_factory=dict)
+    answered: bool = True  # False: the LLM's answer held no program (dropped before it runs)
+    result: Any = None  # the sandbox's run of `code`
 
 
 def generator_name(options: BuildOptions) -> str:
@@ -60,37 +67,55 @@ def seeds_for(seed: int, index: int) -> tuple[int, int]:
 
 
 def make_jobs(options: BuildOptions, committed: set[str], report: BuildReport) -> list[Job]:
-    """Every job at once (for tests and tools; the build designs them chunk by chunk with `iter_jobs`)."""
+    """Every job at once (for tests and tools; the build designs them chunk by chunk)."""
     return list(iter_jobs(options, committed, report))
 
 
 def iter_jobs(options: BuildOptions, committed: set[str], report: BuildReport) -> Iterator[Job]:
-    """Sampled specs minus those already committed, designed as they are asked for (a design is not made before
-    its chunk runs); undesignable specs are counted by rule."""
+    """Sampled specs minus those already committed, designed as they are asked for; undesignable specs are
+    counted by rule. The first three steps of the part, run on their own."""
+    ctx = Context.detached(options, report, committed)
+    return cast(Iterator[Job], chain(_design_steps(), ctx))
+
+
+def sampled(records: Records, ctx: Context) -> Iterator[Job]:
+    """One job per seeded spec, with its id (known before any design work, so resume skips it cheaply)."""
     from civilinstruct.codegen import TEMPLATE_VERSION
     from civilinstruct.codegen.negative import EXPECTED_FAIL, is_negative
-    from civilinstruct.design import DesignError, design
     from civilinstruct.spec.sampling import iter_specs
     from civilinstruct.store import make_id
 
+    options = ctx.options
     generator = generator_name(options)
-    specs = iter_specs(options.n if options.n is not None else DEFAULT_N, options.seed)
-    for index, spec in enumerate(specs):
+    negatives = options.backend == "offline" and options.extra.get("negatives", True)
+    for index, spec in enumerate(iter_specs(options.n if options.n is not None else DEFAULT_N, options.seed)):
         variant_seed, style_seed = seeds_for(options.seed, index)
         sid = make_id(PART, spec=spec.canonical(), generator=generator, template=TEMPLATE_VERSION,
                       variant_seed=variant_seed, style_seed=style_seed, version=VERSION)
-        if sid in committed:
-            report.skipped_existing += 1
-            continue
-        try:
-            d = design(spec)
-        except DesignError as exc:
-            report.drop("not designable: " + rule_of(str(exc)))
-            continue
-        job = Job(index=index, spec=spec, sample_id=sid, variant_seed=variant_seed, style_seed=style_seed, design=d)
-        if options.backend == "offline" and options.extra.get("negatives", True) and is_negative(options.seed, index):
+        job = Job(index=index, spec=spec, sample_id=sid, variant_seed=variant_seed, style_seed=style_seed)
+        if negatives and is_negative(options.seed, index):
             job.notes.update(negative=True, expected_fail=EXPECTED_FAIL)
         yield job
+
+
+class Designable(Filter[Job]):
+    """Designs each spec (a design is not made before its chunk runs); one that breaks a design rule is dropped
+    with the rule's name."""
+
+    name = "design"
+
+    def keep(self, job: Job) -> Verdict:
+        from civilinstruct.design import DesignError, design
+
+        try:
+            job.design = design(job.spec)
+        except DesignError as exc:
+            return False, "not designable: " + rule_of(str(exc))
+        return True
+
+
+def _design_steps() -> list[Step | StepFn]:
+    return [sampled, SkipCommitted(lambda job: job.sample_id), Designable()]
 
 
 def rule_of(message: str) -> str:
@@ -116,12 +141,12 @@ def write_offline(jobs: list[Job]) -> None:
         job.style = style.name
 
 
-def write_llm(jobs: list[Job], options: BuildOptions, report: BuildReport) -> list[Job]:
-    """LLM path: rewrite each offline instruction, then ask for the program; unusable answers are dropped."""
+def write_llm(jobs: list[Job], backend: Any, report: BuildReport) -> None:
+    """LLM path: rewrite each offline instruction, then ask for the program; a job whose answer holds no program
+    is marked unanswered (the `Answered` filter drops it)."""
+    from civilinstruct.llm import GenerationRequest
     from civilinstruct.spec.instructions import parse_instruction, render_instruction
-    from civilinstruct.llm import GenerationRequest, get_backend
 
-    backend = get_backend(options)
     for job in jobs:
         job.instruction = render_instruction(job.spec, job.variant_seed)
     rewrites = backend.generate_many([GenerationRequest(template="rewrite", variables={"instruction": j.instruction})
@@ -141,22 +166,19 @@ def write_llm(jobs: list[Job], options: BuildOptions, report: BuildReport) -> li
         report.notes.append(f"{rejected} LLM rewrites changed the building; the offline variant was kept")
     answers = backend.generate_many([GenerationRequest(template="codegen", variables={
         "instruction": j.instruction, "design": design_brief(j.design)}) for j in jobs])
-    kept: list[Job] = []
     for job, res in zip(jobs, answers):
         match = _ANSWER_CODE.search(res.text or "")
         # an answer cut at the token limit keeps the program it started: it fails when run and is written as a
         # failed row, the real truncation failures Bug-CoT (`bug_cot`) learns from
         code = match.group(1) if match else (cut_program(res.text) if res.ok else None)
         if code is None:
-            report.drop("llm answer without a python block in <answer>")
+            job.answered = False
             continue
         if match is None:
             job.notes["cut_answer"] = True
         job.answer, job.code = res.text, code
         job.generator, job.prompt_template, job.prompt_hash = res.generator, res.prompt_template, res.prompt_hash
         job.usage = dict(res.usage)
-        kept.append(job)
-    return kept
 
 
 def cut_program(text: str) -> str | None:
@@ -183,12 +205,13 @@ def design_brief(d: Any) -> str:
     return json.dumps(brief)
 
 
-def to_sample(job: Job, result: Any, seed: int) -> Any:
-    """The stored row: chat, program, spec, execution, score and the design summary the expert filter reads."""
+def to_draft(job: Job) -> Draft:
+    """The row to store: chat, program, spec, execution, score and the design summary the expert filter reads."""
     from civilinstruct.codegen import style_for
     from civilinstruct.scoring.program import score_run, verdict_consistent
-    from civilinstruct.store import Execution, Lineage, Message, Sample
+    from civilinstruct.store import Execution, Message
 
+    result = job.result
     score, parts = score_run(result, job.code, job.design)
     d = job.design
     ok = result.status == "ok"
@@ -204,17 +227,13 @@ def to_sample(job: Job, result: Any, seed: int) -> Any:
         **job.notes,
     }
     failure = None if ok else (result.exception_type or result.status)
-    return Sample(
-        id=job.sample_id, part=PART,
+    return Draft(job.sample_id, dict(
         messages=[Message(role="user", content=job.instruction), Message(role="assistant", content=job.answer)],
         code=job.code, spec=job.spec.to_json(), execution=Execution.from_result(result), score=score,
         score_parts=parts, ground_truth=result.period_s if ok else None, failure_type=failure,
-        extra=json.dumps(extra, sort_keys=True),
-        lineage=Lineage(pipeline=PART, pipeline_version=VERSION, generator=job.generator,
-                        prompt_template=job.prompt_template, prompt_hash=job.prompt_hash, seed=seed,
-                        prompt_tokens=job.usage.get("prompt_tokens"),
-                        completion_tokens=job.usage.get("completion_tokens")),
-    )
+        extra=json.dumps(extra, sort_keys=True)),
+        Origin(generator=job.generator, prompt_template=job.prompt_template, prompt_hash=job.prompt_hash,
+               usage=job.usage))
 
 
 def spec_reject(job: Job, result: Any) -> str | None:
@@ -245,39 +264,68 @@ def negative_reject(job: Job, result: Any) -> str | None:
     return f"negative sample: {expected.lower()} did not fail"
 
 
+class Answered(Filter[Job]):
+    reason = "llm answer without a python block in <answer>"
+
+    def keep(self, job: Job) -> Verdict:
+        return job.answered
+
+
+class Conforms(Filter[Job]):
+    """A clean run must model the building its spec asks for; a negative sample must fail the check it names."""
+
+    def keep(self, job: Job) -> Verdict:
+        reason = spec_reject(job, job.result) or negative_reject(job, job.result)
+        return (False, reason) if reason is not None else True
+
+
+def answer(records: Records, ctx: Context) -> Iterator[list[Job]]:
+    """Instruction and program for each job of a batch: offline rules, or the LLM (one backend for the build)."""
+    for jobs in records or ():
+        if ctx.options.backend == "offline":
+            write_offline(jobs)
+        else:
+            write_llm(jobs, ctx.backend, ctx.report)
+        yield jobs
+
+
+def run(records: Records, ctx: Context) -> Iterator[list[Job]]:
+    """Each batch's programs through the sandbox (started by the first batch that gets here)."""
+    for jobs in records or ():
+        for job, result in zip(jobs, ctx.sandbox.run_many([j.code for j in jobs], workers=ctx.options.workers)):
+            job.result = result
+        yield jobs
+
+
+def drafted(records: Records, ctx: Context) -> Iterator[Draft]:
+    for job in records or ():
+        if job.result.status != "ok":
+            ctx.report.failed += 1  # kept with its status: failed runs feed Bug-CoT
+        yield to_draft(job)
+
+
+def steps(ctx: Context) -> list[Step | StepFn]:
+    """sample -> skip committed -> design -> (chunks) answer, run -> conforms -> write."""
+    return [*_design_steps(), Batched(CHUNK), answer, InBatches(Answered()), run, unbatched, Conforms(), drafted,
+            WriteShard()]
+
+
+def params(ctx: Context) -> dict[str, Any]:
+    o = ctx.options
+    return {"n": o.n if o.n is not None else DEFAULT_N, "seed": o.seed, "backend": o.backend,
+            "generator": generator_name(o)}
+
+
+def finish(ctx: Context) -> None:
+    designable = sum(v for k, v in ctx.report.dropped.items() if k.startswith("not designable"))
+    if designable:
+        ctx.report.notes.append(f"{designable} sampled specs could not be designed (reasons in 'dropped')")
+
+
+PART_DEF = PartDef(name=PART, version=VERSION, steps=steps, params=params, finish=finish,
+                   total=lambda ctx: ctx.options.n if ctx.options.n is not None else DEFAULT_N)
+
+
 def build(store: Any, options: BuildOptions) -> BuildReport:
     """Build (or resume) the long_code part: `options.n` sampled specs from `options.seed`."""
-    report = BuildReport(part=PART, version=VERSION)
-    params = {"n": options.n if options.n is not None else DEFAULT_N, "seed": options.seed,
-              "backend": options.backend, "generator": generator_name(options)}
-    with store.writer(PART, VERSION, pipeline=PART, params=params, shard_size=options.shard_size) as w:
-        chunks = batched(iter_jobs(options, set(w.committed_ids), report), CHUNK)
-        chunk = next(chunks, None)
-        if chunk is None:  # nothing to do: do not start the sandbox
-            return report
-        total = options.n if options.n is not None else DEFAULT_N
-        with options.sandbox() as sandbox, PartProgress(PART, total, enabled=options.progress) as bar:
-            ran = 0
-            while chunk is not None:
-                if options.backend == "offline":
-                    write_offline(chunk)
-                else:
-                    chunk = write_llm(chunk, options, report)
-                results = sandbox.run_many([j.code for j in chunk], workers=options.workers)
-                for job, result in zip(chunk, results):
-                    ran += 1
-                    if (reason := spec_reject(job, result) or negative_reject(job, result)) is not None:
-                        report.drop(reason)
-                        continue
-                    if result.status != "ok":
-                        report.failed += 1
-                    if w.add(to_sample(job, result, options.seed)):
-                        report.written += 1
-                    bar.update(report.skipped_existing + sum(report.dropped.values()) + ran)
-                del chunk, results  # this chunk's programs go before the next chunk is designed
-                chunk = next(chunks, None)
-    if report.dropped:
-        designable = sum(v for k, v in report.dropped.items() if k.startswith("not designable"))
-        if designable:
-            report.notes.append(f"{designable} sampled specs could not be designed (reasons in 'dropped')")
-    return report
+    return build_part(PART_DEF, store, options)

@@ -167,7 +167,7 @@ def test_manifest_from_and_synthetic_cases_follow_the_observed_mix(tmp_path):
 def test_a_repair_that_is_another_program_is_rejected():
     from bugcot_frames import frame_program
 
-    from civilinstruct.pipelines.bug_cot.pipeline import _verify
+    from civilinstruct.pipelines.bug_cot.chunk import verify as _verify
 
     broken = frame_program(stories=3).replace("I_bm", "I_beam")
     assert _verify(None, frame_program(stories=6, bays=3), broken, None) == "rewrote"
