@@ -91,14 +91,28 @@ def think_text(d: Design, language: str = "en", given: bool = False) -> str:
     return writer(d, given)
 
 
+SPACE_NOTE = {
+    "en": ("The program models the whole building as a 3D space frame instead of the one plane frame: every X and Y "
+           "frame, one rigidDiaphragm master node per floor with the floor mass and its rotational inertia. It reads "
+           "the first translational period along X and along Y and the torsional one, runs the spectrum in both "
+           "directions and checks the governing drift of each story; the X frame above is the one whose members it "
+           "checks. The Y frames were not sized by this estimate, so their drift is a real check."),
+    "zh": ("程序把整栋建筑建成三维空间框架，而不是单榀平面框架：全部 X 向与 Y 向框架，每层一个 rigidDiaphragm 主节点，"
+           "赋楼层质量与转动惯量。程序给出 X 向、Y 向第一平动周期和第一扭转周期，两个方向分别做反应谱分析，"
+           "每层取控制方向的层间位移角验算；构件验算针对上面的 X 向框架。Y 向框架未经本估算确定截面，其位移角验算是真实的校核。"),
+}
+
+
 def wrap_answer(design: Design, program: str, language: str = "en", assumed: list[str] | None = None,
-                given: bool = False) -> str:
+                given: bool = False, space: bool = False) -> str:
     """`<think>` the design derivation `</think>` `<answer>` the program in one python block `</answer>`.
 
     `language` should be the program's comment language; `assumed` the parameters the instruction left out
     (`instructions.unstated_fields`): the thinking opens by saying what it took for them and why.
     """
     think = think_text(design, language, given)
+    if space:  # the 3D skeleton: say what the program builds beyond the plane frame the thinking sized
+        think = f"{think}\n{SPACE_NOTE[language]}"
     stated = assumption_text(design.spec, assumed or [], language)
     if stated:
         think = f"{stated}\n{think}"
@@ -107,7 +121,8 @@ def wrap_answer(design: Design, program: str, language: str = "en", assumed: lis
 
 def answer(design: Design, style_seed: int) -> str:
     """The full assistant message for a design (the format the reward scores), thinking in the program's language."""
-    return wrap_answer(design, render(design, style_seed), style_for(style_seed).language)
+    style = style_for(style_seed)
+    return wrap_answer(design, render(design, style_seed), style.language, space=style.frame == "space")
 
 
 def answer_for(design: Design, instruction: str, style_seed: int, given: bool = False) -> tuple[Style, str, str]:
@@ -117,7 +132,8 @@ def answer_for(design: Design, instruction: str, style_seed: int, given: bool = 
 
     style = style_for(style_seed, instruction_language(instruction))
     program = render_style(design, style)
-    return style, program, wrap_answer(design, program, style.language, unstated_fields(instruction), given)
+    return style, program, wrap_answer(design, program, style.language, unstated_fields(instruction), given,
+                                       style.frame == "space")
 
 
 def offline_answer(instruction_text: str, seed: int = 0) -> str:
