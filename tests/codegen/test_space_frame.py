@@ -81,3 +81,16 @@ def test_new_axes_leave_older_styles_as_they_were() -> None:
     assert {s.results for s in picked} == {"memory", "recorder"}
     plain = [s for s in picked if s.frame == "plane" and s.results == "memory"]
     assert plain and all("-space" not in s.name and "-recorder" not in s.name for s in plain)
+
+
+def test_space_frame_member_checks_are_the_plane_frames_where_they_must_be(sandbox) -> None:
+    # one bay in Y: both X frames are the design's edge frame, so the 3D forces of frame line 0 are the plane
+    # frame's and every member check prints the same numbers (this also checks the 3D -> plane force mapping)
+    d = design(SPECS[2])
+    plane, space = sandbox.run_many([render_style(d, Style("flat")), render_style(d, Style("flat", frame="space"))])
+    members = ("Axial", "Column flexure", "Beam flexure", "Gravity combination", "Shear capacity", "Strong-column")
+
+    def lines(stdout: str) -> list[str]:
+        return [line for line in stdout.splitlines() if line.startswith(members)]
+
+    assert len(lines(plane.stdout)) == len(members) and lines(space.stdout) == lines(plane.stdout)
