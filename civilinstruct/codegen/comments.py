@@ -119,7 +119,7 @@ COMMENTS: dict[str, dict[str, str]] = {
         "modal_force": "modal floor force m omega^2 u",
         "path_end": "one point past T1: a Path series reads 0 at its last time",
         "class_doc": "The analysis as a sequence of steps on module-level results; run() executes them in order.",
-            "sp_params": "Space frame: the whole building, every X and Y frame line",
+        "sp_params": "Space frame: the whole building, every X and Y frame line",
         "sp_torsion": "St Venant stiffness kept for cracked beams; columns keep the gross value",
         "sp_line": "the X frame line whose members are checked (the design's frame: 1 interior, 0 edge)",
         "sp_flange": "beam flange factors per frame line, JGJ 3-2010 5.2.2 (edge 1.5, interior 2.0)",
