@@ -19,7 +19,8 @@ else it does well, with the rule it breaks as the reason (`engineering_reasons`)
 - effective modal mass below 90% in a direction analysed (GB 50011 5.2.2 commentary, JGJ 3-2010 5.1.13);
 - the minimum shear coefficient reached only by amplifying the storey shears by more than `MAX_AMPLIFICATION`
   (JGJ 3-2010 4.3.12 commentary: a large shortfall means the stiffness should be revised, not the forces);
-- a torsional first-mode ratio Tt / T1 above 0.9 in a space model (JGJ 3-2010 3.4.5);
+- a torsional first-mode ratio Tt / T1 above 0.9 in a space model of a tall building (JGJ 3-2010 3.4.5, whose
+  scope 1.0.2 is 10 stories or more, or over 28 m);
 - a single-span frame in either direction (weak redundancy: GB 50011 6.1.5, JGJ 3-2010 6.1.2);
 - the verified T1 outside `period_band`.
 """
@@ -98,7 +99,8 @@ def engineering_reasons(spec: Any, run: Any) -> list[str]:
     if amplified and max(amplified) > MAX_AMPLIFICATION:
         out.append(f"shears amplified > x{MAX_AMPLIFICATION:g} to reach lambda (too flexible)")
     torsion = [float(x) for x in _TORSION.findall(stdout)]
-    if torsion and max(torsion) > MAX_TORSION_RATIO:
+    tall = get("stories") >= 10 or get("stories") * get("story_height_m") > 28.0  # JGJ 3-2010 1.0.2: its scope
+    if torsion and tall and max(torsion) > MAX_TORSION_RATIO:
         out.append(f"torsion period ratio > {MAX_TORSION_RATIO:g}")
     if min(get("bays_x"), get("bays_y")) < 2:
         out.append("single-span frame (weak redundancy)")
