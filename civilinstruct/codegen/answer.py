@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from civilinstruct.codegen.assumptions import assumption_text
 from civilinstruct.codegen.hand import AXIAL_AMPLIFY, FLOOR_LOAD_KPA, estimate
-from civilinstruct.codegen.render import render, render_style
+from civilinstruct.codegen.render import plane_style, render, render_style
 from civilinstruct.codegen.styles import Style, instruction_language, style_for
 from civilinstruct.codegen.think_zh import think_text_zh
 from civilinstruct.design import Design, basis, design
@@ -120,24 +120,31 @@ def wrap_answer(design: Design, program: str, language: str = "en", assumed: lis
 
 
 def answer(design: Design, style_seed: int) -> str:
-    """The full assistant message for a design (the format the reward scores), thinking in the program's language."""
-    style = style_for(style_seed)
-    return wrap_answer(design, render(design, style_seed), style.language, space=style.frame == "space")
+    """The full assistant message for a design (the format the reward scores), thinking in the program's language;
+    a plane frame, as `render`."""
+    return wrap_answer(design, render(design, style_seed), style_for(style_seed).language)
 
 
-def answer_for(design: Design, instruction: str, style_seed: int, given: bool = False) -> tuple[Style, str, str]:
+def answer_for(design: Design, instruction: str, style_seed: int, given: bool = False,
+               space: bool = True) -> tuple[Style, str, str]:
     """(style, program, assistant message) answering `instruction`: thinking and comments in its language, and
-    the parameters it leaves out stated as assumptions."""
+    the parameters it leaves out stated as assumptions. `space=False`: a plane frame even where the seed picks the
+    3D skeleton."""
     from civilinstruct.spec.instructions import unstated_fields
 
-    style = style_for(style_seed, instruction_language(instruction))
+    language = instruction_language(instruction)
+    style = style_for(style_seed, language) if space else plane_style(style_seed, language)
     program = render_style(design, style)
     return style, program, wrap_answer(design, program, style.language, unstated_fields(instruction), given,
                                        style.frame == "space")
 
 
 def offline_answer(instruction_text: str, seed: int = 0) -> str:
-    """Answer a building instruction offline: parse it (defaults for what it leaves out), design, render."""
+    """Answer a building instruction offline: parse it (defaults for what it leaves out), design, render.
+
+    The offline model of `civilinstruct serve` / `bench run` answers with plane frames: BMEval's reference T1 is
+    the design's plane frame (bench/band.py), and a space frame's first period is the building's, often along Y.
+    """
     from civilinstruct.spec.instructions import parse_instruction
 
-    return answer_for(design(parse_instruction(instruction_text)), instruction_text, seed)[2]
+    return answer_for(design(parse_instruction(instruction_text)), instruction_text, seed, space=False)[2]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
@@ -93,5 +94,13 @@ def render_style(d: Design, style: Style) -> str:
 
 
 def render(design: Design, style_seed: int) -> str:
-    """The complete OpenSeesPy program of a design, in the style `style_seed` picks."""
-    return render_style(design, style_for(style_seed))
+    """The reference program of a design, in the style `style_seed` picks but always a plane frame: BMEval's
+    reference T1 and drift (bench/cases.py) and bug_cot's synthetic parents are the design's plane frame, while a
+    space frame's first period is the whole building's, often along Y (long_code draws space frames itself)."""
+    return render_style(design, plane_style(style_seed))
+
+
+def plane_style(style_seed: int, language: str | None = None) -> Style:
+    """The style `style_seed` picks, with a plane frame where it picked the space frame."""
+    style = style_for(style_seed, language)
+    return replace(style, frame="plane") if style.frame == "space" else style
