@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from civilinstruct.codegen.assumptions import assumption_text
 from civilinstruct.codegen.hand import AXIAL_AMPLIFY, FLOOR_LOAD_KPA, estimate
-from civilinstruct.codegen.render import plane_style, render, render_style
-from civilinstruct.codegen.styles import Style, instruction_language, style_for
+from civilinstruct.codegen.render import render, render_style
+from civilinstruct.codegen.styles import Style, instruction_language, reference_style, style_for
 from civilinstruct.codegen.think_zh import think_text_zh
 from civilinstruct.design import Design, basis, design
 from civilinstruct.physics import codes
@@ -128,12 +128,12 @@ def answer(design: Design, style_seed: int) -> str:
 def answer_for(design: Design, instruction: str, style_seed: int, given: bool = False,
                space: bool = True) -> tuple[Style, str, str]:
     """(style, program, assistant message) answering `instruction`: thinking and comments in its language, and
-    the parameters it leaves out stated as assumptions. `space=False`: a plane frame even where the seed picks the
-    3D skeleton."""
+    the parameters it leaves out stated as assumptions. `space=False`: the reference style (a plane frame, results in
+    memory) whatever the seed draws on the newer axes."""
     from civilinstruct.spec.instructions import unstated_fields
 
     language = instruction_language(instruction)
-    style = style_for(style_seed, language) if space else plane_style(style_seed, language)
+    style = style_for(style_seed, language) if space else reference_style(style_seed, language)
     program = render_style(design, style)
     return style, program, wrap_answer(design, program, style.language, unstated_fields(instruction), given,
                                        style.frame == "space")
@@ -142,8 +142,8 @@ def answer_for(design: Design, instruction: str, style_seed: int, given: bool = 
 def offline_answer(instruction_text: str, seed: int = 0) -> str:
     """Answer a building instruction offline: parse it (defaults for what it leaves out), design, render.
 
-    The offline model of `civilinstruct serve` / `bench run` answers with plane frames: BMEval's reference T1 is
-    the design's plane frame (bench/band.py), and a space frame's first period is the building's, often along Y.
+    The offline model of `civilinstruct serve` / `bench run` answers in the reference style (a plane frame): BMEval's
+    reference T1 is the design's plane frame, and a space frame's first period is the building's, often along Y.
     """
     from civilinstruct.spec.instructions import parse_instruction
 

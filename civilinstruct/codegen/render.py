@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import jinja2
 
 from civilinstruct.codegen.comments import COMMENTS
-from civilinstruct.codegen.styles import NAMES, Style, style_for
+from civilinstruct.codegen.styles import NAMES, Style, reference_style
 from civilinstruct.design import Design, basis
 
 TEMPLATE_VERSION = "codegen-v5"  # v5: 3D space frame with rigidDiaphragm floors, recorders (axes `frame`, `results`)
@@ -94,13 +93,7 @@ def render_style(d: Design, style: Style) -> str:
 
 
 def render(design: Design, style_seed: int) -> str:
-    """The reference program of a design, in the style `style_seed` picks but always a plane frame: BMEval's
+    """The reference program of a design (`styles.reference_style`: a plane frame, results in memory): BMEval's
     reference T1 and drift (bench/cases.py) and bug_cot's synthetic parents are the design's plane frame, while a
-    space frame's first period is the whole building's, often along Y (long_code draws space frames itself)."""
-    return render_style(design, plane_style(style_seed))
-
-
-def plane_style(style_seed: int, language: str | None = None) -> Style:
-    """The style `style_seed` picks, with a plane frame where it picked the space frame."""
-    style = style_for(style_seed, language)
-    return replace(style, frame="plane") if style.frame == "space" else style
+    space frame's first period is the whole building's, often along Y (long_code draws the new axes itself)."""
+    return render_style(design, reference_style(style_seed))

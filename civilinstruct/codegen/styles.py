@@ -81,14 +81,26 @@ class Style:
 def style_for(style_seed: int, language: str | None = None) -> Style:
     """The style a seed picks (uniform over every axis); `language` (that of the instruction) overrides the comment
     language, so an answer reads in the language it was asked in."""
+    return _draw(style_seed, language, reference=False)
+
+
+def reference_style(style_seed: int, language: str | None = None) -> Style:
+    """The style of a reference program (`render`, the offline model): the older axes as `style_for` draws them,
+    a plane frame with in-memory results, so the reference programs of codegen-v4 stay byte-identical."""
+    return _draw(style_seed, language, reference=True)
+
+
+def _draw(style_seed: int, language: str | None, reference: bool) -> Style:
     rng = random.Random(f"civilinstruct-style-{style_seed}")
     style = Style(rng.choice(LAYOUTS), rng.choice(NAMINGS), rng.choice(LANGUAGES), rng.choice(NUMBERINGS),
                   rng.choice(GEOMETRIES), rng.choice(ELEMENTS), rng.choice(MODALS), rng.choice(CROSSCHECKS),
                   rng.choice(REPORTS))
     # drawn after the older axes, so every older axis picks what it picked before these were added
     frame = "space" if rng.random() < 0.25 else "plane"
-    style = replace(style, frame=frame, results=rng.choice(RESULTS))
-    if frame == "space":
+    results = rng.choice(RESULTS)
+    if not reference:
+        style = replace(style, frame=frame, results=results)
+    if style.frame == "space":
         style = replace(style, modal="hand")  # the 3D skeleton reads participation per direction by hand
     if style.element == "fiber" and style.modal == "rsa":
         # responseSpectrumAnalysis over force-based fibre columns gave drifts up to 5% off the hand superposition
