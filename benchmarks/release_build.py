@@ -36,8 +36,8 @@ def scaled_manifest(src: Path, factor: int, dest: Path, executor: str | None = N
             spec["n"] = int(spec["n"]) * factor
         if name == "api_pairs" and spec.get("per_command"):
             spec["per_command"] = int(spec["per_command"]) * factor
-        if spec.get("docs"):
-            spec["docs"] = str((src.parent / spec["docs"]).resolve())
+        if spec.get("docs") and spec["docs"] != "embedded" and not str(spec["docs"]).startswith("openseespydoc@"):
+            spec["docs"] = str((src.parent / spec["docs"]).resolve())  # a folder: relative to the manifest
     if executor:
         data.setdefault("execution", {})["executor"] = executor
     dest.write_text(yaml.safe_dump(data, sort_keys=False))

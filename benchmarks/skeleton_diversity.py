@@ -32,7 +32,7 @@ def distributions(jobs: list, runs: list) -> dict:
         values = sorted(values)
         return {"min": round(values[0], 3), "median": round(statistics.median(values), 3), "max": round(values[-1], 3)}
 
-    ratio, scores, experts, reasons = [], [], [], collections.Counter()
+    ratio, scores, experts, reasons, rules = [], [], [], collections.Counter(), collections.Counter()
     negatives = negatives_failing = 0
     for job, run in zip(jobs, runs):
         ratio.append(run.period_s / (0.1 * job.spec.stories))
@@ -49,11 +49,17 @@ def distributions(jobs: list, runs: list) -> dict:
             reasons["period outside the plausible band"] += 1
         elif score < EXPERT_THRESHOLD:
             reasons[f"expert score < {EXPERT_THRESHOLD:g}: {weakest(parts)}"] += 1
+            for rule in getattr(parts, "reasons", []):
+                rules[rule] += 1
         else:
             reasons["kept"] += 1
     return {"t1_over_0.1N": q(ratio), "long_code_scores": dict(collections.Counter(scores)),
             "expert_scores": dict(sorted(collections.Counter(experts).items())), "negatives": negatives,
-            "negatives_failing_the_named_check": negatives_failing, "expert_selection": dict(reasons)}
+            "negatives_failing_the_named_check": negatives_failing, "expert_selection": dict(reasons),
+            "engineering_rules_broken": dict(rules.most_common()),
+            "space_frames_failing_y_drift": sum(1 for j, r in zip(jobs, runs) if "drift Y" in (r.stdout or "")
+                                                and "Compliance: FAIL" in (r.stdout or "")
+                                                and not j.notes.get("negative"))}
 
 
 def main() -> None:
@@ -78,7 +84,8 @@ def main() -> None:
     for job in jobs:
         style = style_for(job.style_seed)
         old = replace(style, layout=style.layout if style.layout != "class" else "functions", geometry="literal",
-                      element="elastic", modal="hand", crosscheck="none", report="lines")
+                      element="elastic", modal="hand", crosscheck="none", report="lines", frame="plane",
+                      results="memory")
         old_codes.append(render_style(job.design, old))
     with options.sandbox() as box:
         start = time.perf_counter()
@@ -105,7 +112,7 @@ def main() -> None:
         "baseline_skeletons": len(set(old_ids)), "baseline_verified_conforming": len(good_old),
         "largest_skeleton_share": round(max(counts.values()) / len(jobs), 3),
         "styles_axes": {axis: dict(collections.Counter(getattr(__import__("civilinstruct.codegen", fromlist=["style_for"]).style_for(j.style_seed), axis) for j in jobs))
-                        for axis in ("layout", "geometry", "element", "modal", "crosscheck", "report")},
+                        for axis in ("layout", "geometry", "element", "modal", "crosscheck", "report", "frame", "results")},
         "seconds_per_program": round(new_s, 4), "baseline_seconds_per_program": round(old_s, 4),
         "slowdown": round(new_s / old_s, 3),
     }, indent=1))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from civilinstruct.codegen.assumptions import assumption_text
 from civilinstruct.codegen.hand import AXIAL_AMPLIFY, FLOOR_LOAD_KPA, estimate
 from civilinstruct.codegen.render import render, render_style
-from civilinstruct.codegen.styles import Style, instruction_language, style_for
+from civilinstruct.codegen.styles import Style, instruction_language, reference_style, style_for
 from civilinstruct.codegen.think_zh import think_text_zh
 from civilinstruct.design import Design, basis, design
 from civilinstruct.physics import codes
@@ -91,14 +91,28 @@ def think_text(d: Design, language: str = "en", given: bool = False) -> str:
     return writer(d, given)
 
 
+SPACE_NOTE = {
+    "en": ("The program models the whole building as a 3D space frame instead of the one plane frame: every X and Y "
+           "frame, one rigidDiaphragm master node per floor with the floor mass and its rotational inertia. It reads "
+           "the first translational period along X and along Y and the torsional one, runs the spectrum in both "
+           "directions and checks the governing drift of each story; the X frame above is the one whose members it "
+           "checks. The Y frames were not sized by this estimate, so their drift is a real check."),
+    "zh": ("程序把整栋建筑建成三维空间框架，而不是单榀平面框架：全部 X 向与 Y 向框架，每层一个 rigidDiaphragm 主节点，"
+           "赋楼层质量与转动惯量。程序给出 X 向、Y 向第一平动周期和第一扭转周期，两个方向分别做反应谱分析，"
+           "每层取控制方向的层间位移角验算；构件验算针对上面的 X 向框架。Y 向框架未经本估算确定截面，其位移角验算是真实的校核。"),
+}
+
+
 def wrap_answer(design: Design, program: str, language: str = "en", assumed: list[str] | None = None,
-                given: bool = False) -> str:
+                given: bool = False, space: bool = False) -> str:
     """`<think>` the design derivation `</think>` `<answer>` the program in one python block `</answer>`.
 
     `language` should be the program's comment language; `assumed` the parameters the instruction left out
     (`instructions.unstated_fields`): the thinking opens by saying what it took for them and why.
     """
     think = think_text(design, language, given)
+    if space:  # the 3D skeleton: say what the program builds beyond the plane frame the thinking sized
+        think = f"{think}\n{SPACE_NOTE[language]}"
     stated = assumption_text(design.spec, assumed or [], language)
     if stated:
         think = f"{stated}\n{think}"
@@ -106,22 +120,31 @@ def wrap_answer(design: Design, program: str, language: str = "en", assumed: lis
 
 
 def answer(design: Design, style_seed: int) -> str:
-    """The full assistant message for a design (the format the reward scores), thinking in the program's language."""
+    """The full assistant message for a design (the format the reward scores), thinking in the program's language;
+    a plane frame, as `render`."""
     return wrap_answer(design, render(design, style_seed), style_for(style_seed).language)
 
 
-def answer_for(design: Design, instruction: str, style_seed: int, given: bool = False) -> tuple[Style, str, str]:
+def answer_for(design: Design, instruction: str, style_seed: int, given: bool = False,
+               space: bool = True) -> tuple[Style, str, str]:
     """(style, program, assistant message) answering `instruction`: thinking and comments in its language, and
-    the parameters it leaves out stated as assumptions."""
+    the parameters it leaves out stated as assumptions. `space=False`: the reference style (a plane frame, results in
+    memory) whatever the seed draws on the newer axes."""
     from civilinstruct.spec.instructions import unstated_fields
 
-    style = style_for(style_seed, instruction_language(instruction))
+    language = instruction_language(instruction)
+    style = style_for(style_seed, language) if space else reference_style(style_seed, language)
     program = render_style(design, style)
-    return style, program, wrap_answer(design, program, style.language, unstated_fields(instruction), given)
+    return style, program, wrap_answer(design, program, style.language, unstated_fields(instruction), given,
+                                       style.frame == "space")
 
 
 def offline_answer(instruction_text: str, seed: int = 0) -> str:
-    """Answer a building instruction offline: parse it (defaults for what it leaves out), design, render."""
+    """Answer a building instruction offline: parse it (defaults for what it leaves out), design, render.
+
+    The offline model of `civilinstruct serve` / `bench run` answers in the reference style (a plane frame): BMEval's
+    reference T1 is the design's plane frame, and a space frame's first period is the building's, often along Y.
+    """
     from civilinstruct.spec.instructions import parse_instruction
 
-    return answer_for(design(parse_instruction(instruction_text)), instruction_text, seed)[2]
+    return answer_for(design(parse_instruction(instruction_text)), instruction_text, seed, space=False)[2]

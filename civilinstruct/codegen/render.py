@@ -9,10 +9,11 @@ from typing import Any
 import jinja2
 
 from civilinstruct.codegen.comments import COMMENTS
-from civilinstruct.codegen.styles import NAMES, Style, style_for
+from civilinstruct.codegen.styles import NAMES, Style, reference_style
 from civilinstruct.design import Design, basis
 
-TEMPLATE_VERSION = "codegen-v4"  # v4: program skeletons (layout, geometry tables, fiber columns, modalProperties, 5.2.1 cross-check, report)
+TEMPLATE_VERSION = "codegen-v5"  # v5: 3D space frame with rigidDiaphragm floors, recorders (axes `frame`, `results`)
+# v4: program skeletons (layout, geometry tables, fiber columns, modalProperties, 5.2.1 cross-check, report)
 # v3: Chinese design basis (gross/flange stiffness, psi_T, gamma_RE, 1.3D+1.5L, shear, SCWB, P-Delta)
 
 
@@ -69,8 +70,20 @@ def context(d: Design, style: Style) -> dict[str, Any]:
         "floors": range(0, s.stories + 1), "stories": range(1, s.stories + 1), "lines": list(range(lines_per_floor)),
         "bays": range(s.bays_x), "node": node, "col_tag": col_tag, "beam_tag": beam_tag, "col_bars": col_bars,
         "col_hoops": col_hoops, "eta": eta, "ft_mpa": basis.FT_MPA[d.concrete],
-        "n_modes_word": str(d.n_modes), "summary": summary_lines(d),
+        "n_modes_word": str(d.n_modes), "summary": summary_lines(d), **_space_context(d, style),
     }
+
+
+def _space_context(d: Design, style: Style) -> dict[str, Any]:
+    """What the space-frame skeleton reads (nothing for the plane frame, whose programs stay as they were)."""
+    if style.frame != "space":
+        return {}
+    from civilinstruct.codegen import space
+
+    return {"sp": space.space_floors(d), "sp_line": 0 if d.frame_position == "edge" else 1,
+            "sp_modes": space.space_modes(d), "sp_full": d.spec.stories <= space.FULL_EIGEN_STORIES,
+            "sp_poisson": space.POISSON,
+            "sp_beam_torsion": space.BEAM_TORSION}
 
 
 def render_style(d: Design, style: Style) -> str:
@@ -80,5 +93,7 @@ def render_style(d: Design, style: Style) -> str:
 
 
 def render(design: Design, style_seed: int) -> str:
-    """The complete OpenSeesPy program of a design, in the style `style_seed` picks."""
-    return render_style(design, style_for(style_seed))
+    """The reference program of a design (`styles.reference_style`: a plane frame, results in memory): BMEval's
+    reference T1 and drift (bench/cases.py) and bug_cot's synthetic parents are the design's plane frame, while a
+    space frame's first period is the whole building's, often along Y (long_code draws the new axes itself)."""
+    return render_style(design, reference_style(style_seed))

@@ -19,6 +19,8 @@ ELEMENTS = ("elastic", "fiber")  # elasticBeamColumn columns, or forceBeamColumn
 MODALS = ("hand", "props", "rsa")  # participation by hand, from ops.modalProperties, or ops.responseSpectrumAnalysis
 CROSSCHECKS = ("none", "base_shear")  # equivalent base shear of GB 50011 5.2.1 as a cross-check
 REPORTS = ("lines", "table")  # check lines only, or also a story table
+FRAMES = ("plane", "space")  # 2D plane frame, or 3D space frame with rigidDiaphragm floors (drawn 1 in 4)
+RESULTS = ("memory", "recorder")  # lateral results read in memory (eleForce), or written by recorders and read back
 NAMINGS = ("descriptive", "short")
 LANGUAGES = ("en", "zh")
 NUMBERINGS = ("grid", "sequential")
@@ -65,20 +67,41 @@ class Style:
     modal: str = "hand"
     crosscheck: str = "none"
     report: str = "lines"
+    frame: str = "plane"
+    results: str = "memory"
 
     @property
     def name(self) -> str:
+        # the axes added later show only when not at their default, so older styles keep their names
         return (f"{self.layout}-{self.naming}-{self.language}-{self.numbering}-{self.geometry}-{self.element}-"
-                f"{self.modal}-{self.crosscheck}-{self.report}")
+                f"{self.modal}-{self.crosscheck}-{self.report}" + ("-space" if self.frame == "space" else "")
+                + ("-recorder" if self.results == "recorder" else ""))
 
 
 def style_for(style_seed: int, language: str | None = None) -> Style:
     """The style a seed picks (uniform over every axis); `language` (that of the instruction) overrides the comment
     language, so an answer reads in the language it was asked in."""
+    return _draw(style_seed, language, reference=False)
+
+
+def reference_style(style_seed: int, language: str | None = None) -> Style:
+    """The style of a reference program (`render`, the offline model): the older axes as `style_for` draws them,
+    a plane frame with in-memory results, so the reference programs of codegen-v4 stay byte-identical."""
+    return _draw(style_seed, language, reference=True)
+
+
+def _draw(style_seed: int, language: str | None, reference: bool) -> Style:
     rng = random.Random(f"civilinstruct-style-{style_seed}")
     style = Style(rng.choice(LAYOUTS), rng.choice(NAMINGS), rng.choice(LANGUAGES), rng.choice(NUMBERINGS),
                   rng.choice(GEOMETRIES), rng.choice(ELEMENTS), rng.choice(MODALS), rng.choice(CROSSCHECKS),
                   rng.choice(REPORTS))
+    # drawn after the older axes, so every older axis picks what it picked before these were added
+    frame = "space" if rng.random() < 0.25 else "plane"
+    results = rng.choice(RESULTS)
+    if not reference:
+        style = replace(style, frame=frame, results=results)
+    if style.frame == "space":
+        style = replace(style, modal="hand")  # the 3D skeleton reads participation per direction by hand
     if style.element == "fiber" and style.modal == "rsa":
         # responseSpectrumAnalysis over force-based fibre columns gave drifts up to 5% off the hand superposition
         # of the same modes (openseespy 3.7.1.2); not understood, so that pair is not generated

@@ -26,7 +26,7 @@ def failure_reason(result: RunResult | None) -> str:
     lines = [ln.strip() for ln in (getattr(result, "stderr", "") or "").splitlines() if ln.strip()]
     detail = next((ln for ln in lines if not _NOISE.search(ln)), "")
     head = getattr(result, "status", "?")
-    if getattr(result, "exception_type", None):
+    if result is not None and result.exception_type:
         head += f" {result.exception_type}"
     return f"{head}: {detail[:160]}" if detail else head
 

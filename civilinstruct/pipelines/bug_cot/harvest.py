@@ -141,4 +141,4 @@ def taxonomy_label(program: str, run: RunLike | None) -> tuple[str | None, str |
     """The failed run's (stage, label) in the benchmark's taxonomy (bench/taxonomy.py), so both count alike."""
     from civilinstruct.scoring.taxonomy import label
 
-    return label(program, run, run.status == "ok", None, True, None)
+    return label(program, run, run is not None and run.status == "ok", None, True, None)

@@ -24,7 +24,7 @@ from civilinstruct.pipelines.bug_cot.source import (
 
 
 def close_string(program: str, ev: Evidence) -> Repair | None:
-    """Insert the missing quote at the first place (before a `,` or `)`) that makes the program compile."""
+    """Insert the missing quote at the first place (before a `,`, `)` or `]`) that makes the program compile."""
     if not ev.error_line:
         return None
     lines = lines_of(program)
@@ -35,7 +35,7 @@ def close_string(program: str, ev: Evidence) -> Repair | None:
     if opening is None:
         return None
     quote = text[opening]
-    for pos in [i for i in range(opening + 1, len(text)) if text[i] in ",)"] + [len(text)]:
+    for pos in [i for i in range(opening + 1, len(text)) if text[i] in ",)]"] + [len(text)]:  # ] : a subscript key
         candidate = text[:pos] + quote + text[pos:]
         repaired = join(lines[: ev.error_line - 1] + [candidate] + lines[ev.error_line:])
         if compiles(repaired):

@@ -58,6 +58,9 @@ def test_close_string_picks_the_first_compiling_quote():
                   exception_message="unterminated string literal (detected at line 2)")
     assert close_string(program, ev).program == "x = 1\nprint('T1 = ', x)\n"
     assert close_string("x = 1\n", Evidence(status="error", error_line=1)) is None
+    # a subscript key: the quote belongs before the `]` (the mutation needs a `,` or `)` later on the line)
+    keyed = "r = {'live': [1, 2]}\nv = [r['live][i] for i in range(2)]\n"
+    assert close_string(keyed, ev).program == "r = {'live': [1, 2]}\nv = [r['live'][i] for i in range(2)]\n"
 
 
 def test_classify_reads_evidence_not_intent():

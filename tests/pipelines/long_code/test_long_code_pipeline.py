@@ -41,8 +41,14 @@ def test_build_writes_scored_executed_samples_and_resumes(tmp_path) -> None:
         chinese_code = len(re.findall(r"[\u4e00-\u9fff]", s.code)) > 20
         assert (len(re.findall(r"[\u4e00-\u9fff]", think)) > 20) == chinese_code  # the derivation in its language
         languages.add(chinese_code)
-        assert s.execution.status == "ok" and s.score == 100.0
         extra = json.loads(s.extra)
+        if "-space" in extra["style"]:
+            # the 3D space frame: the whole building, whose periods are not the plane frame's the score compares
+            # with (codegen.space.reference_periods are), and whose Y drift the design did not size
+            assert s.execution.status == "ok" and s.ground_truth == s.execution.period_s and s.score >= 80.0
+            assert extra["verdict_consistent"] and "rigidDiaphragm" in s.code
+            continue
+        assert s.execution.status == "ok" and s.score == 100.0
         negative = extra.get("negative", False)  # light beams given by the instruction: FAIL, the check named
         assert s.ground_truth == s.execution.period_s and s.execution.compliance == ("fail" if negative else "pass")
         if negative:  # the pipeline drops a negative whose named check did not fail (tests/codegen/test_negative.py)
