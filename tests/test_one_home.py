@@ -37,13 +37,16 @@ def test_the_api_tiers_are_defined_once_and_both_scores_read_them():
 
 def test_training_and_evaluation_share_one_system_prompt_template():
     from civilinstruct.bench.cases import PROMPT_TEMPLATE
-    from civilinstruct.pipelines.expert.pipeline import SYSTEM_PROMPT
+    from civilinstruct.pipelines.expert.pipeline import PROMPT_TEMPLATE as EXPERT_TEMPLATE
+    from civilinstruct.pipelines.expert.pipeline import system_prompt
 
+    assert EXPERT_TEMPLATE == PROMPT_TEMPLATE
     template, messages = render(PROMPT_TEMPLATE, {"instruction": "Model a 3-story office frame."})
-    assert messages == [{"role": "system", "content": SYSTEM_PROMPT},
+    assert messages == [{"role": "system", "content": system_prompt()[0]},
                         {"role": "user", "content": "Model a 3-story office frame."}]
     assert template.hash == load_template("solve").hash and len(template.hash) == 64
-    assert len(_assigned_names("SYSTEM_PROMPT")) <= 1  # the bench's own copy is gone (the expert's is the template's)
+    assert system_prompt()[1] == template.hash  # the expert rows' lineage records this template's hash
+    assert not _assigned_names("SYSTEM_PROMPT")  # no module keeps its own copy of the text
 
 
 def test_the_offline_backend_answers_the_shared_prompt_like_codegen():

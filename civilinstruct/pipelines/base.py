@@ -10,12 +10,15 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from civilinstruct.limits import OptCount, PerCommand, Seed, ShardSize, Timeout, Workers
 from civilinstruct.llm.settings import LLMSettings
+
+if TYPE_CHECKING:
+    from civilinstruct.sandbox.runner import ProgramRunner
 
 T = TypeVar("T")
 
@@ -53,7 +56,7 @@ class BuildOptions(BaseModel):
         """What `llm.get_backend` reads from these options (llm keeps its own settings type)."""
         return LLMSettings.from_extra(self.backend, self.seed, self.base_url, self.model, self.extra)
 
-    def sandbox(self) -> Any:
+    def sandbox(self) -> ProgramRunner:
         """The program runner these options ask for (local bubblewrap pool, or Ray tasks)."""
         if self.executor == "ray":
             from civilinstruct.sandbox.ray_executor import RaySandbox

@@ -36,7 +36,6 @@ class PartSpec(_Strict):
     docs: Path | str | None = Field(None, description="OpenSeesPy docs (api_pairs): a folder relative to the manifest, "
                                     "`embedded`, or `openseespydoc@COMMIT` (fetched by `civilinstruct docs fetch`)")
     per_command: OptPerCommand = Field(None, description="pairs per documented command (api_pairs)")
-    prompt_version: str | None = Field(None, description="prompt template version, recorded in lineage")
     extra: dict[str, Any] = Field(default_factory=dict, description="pipeline-specific settings")
     sources: list[Path] = Field(default_factory=list, alias="from",
                                 description="bug_cot: real generations to harvest failures from (JSONL, bench run "
@@ -121,13 +120,33 @@ class Manifest(_Strict):
     description: str = ""
     seed: Seed = 0
     generator: Generator = Field(default_factory=Generator)
-    prompts: dict[str, str] = Field(default_factory=dict, description="prompt template -> version, for lineage")
+    prompts: dict[str, str] = Field(default_factory=dict, description=(
+        "prompt template -> the start of its sha256 (lineage's prompt_hash): a build refuses a template that differs"))
     execution: Execution = Field(default_factory=Execution)
     parts: Parts
     splits: Splits = Field(default_factory=Splits)
     decontaminate: Decontaminate | None = None
     export: Export | list[Export] | None = None
     base_dir: Path = Field(Path("."), exclude=True, description="the manifest's folder; relative paths start here")
+
+    @field_validator("prompts")
+    @classmethod
+    def _templates_as_pinned(cls, pins: dict[str, str]) -> dict[str, str]:
+        """Ids and content depend on the prompt templates' text, so the same manifest must meet the same templates:
+        a pin is checked before any work (pin the new hash to accept a changed template; its samples get new ids)."""
+        from civilinstruct.llm.prompts import load_template
+
+        for name, pin in pins.items():
+            if not (8 <= len(pin) <= 64 and all(c in "0123456789abcdef" for c in pin)):
+                raise ValueError(f"{name}: {pin!r} is not a template hash (8 to 64 hex digits of its sha256)")
+            try:
+                digest = load_template(name).hash
+            except CivilError as e:
+                raise ValueError(str(e)) from None
+            if not digest.startswith(pin):
+                raise ValueError(f"prompts/{name}.j2 has sha256 {digest[:12]}, the manifest pins {pin}: the template "
+                                 f"changed since this release was defined (pin {digest[:12]} to accept it)")
+        return pins
 
     @field_validator("parts")
     @classmethod

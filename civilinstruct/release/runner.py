@@ -47,9 +47,6 @@ def part_options(manifest: Manifest, part: str, spec: PartSpec, overrides: dict[
     extra = dict(spec.extra)
     if spec.sources:
         extra["from"] = [str(p) for p in spec.sources]
-    prompt_version = spec.prompt_version or manifest.prompts.get(part)
-    if prompt_version:
-        extra.setdefault("prompt_version", prompt_version)
     for key in LLM_LIMITS:
         if (limit := getattr(manifest.generator, key)) is not None:
             extra.setdefault(key, limit)

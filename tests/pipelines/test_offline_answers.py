@@ -9,11 +9,9 @@ from civilinstruct.llm.offline import OFFLINE_HANDLERS, resolve_handler
 from civilinstruct.llm.prompts import prompts_dir
 from civilinstruct.pipelines import offline_answers
 
-UNUSED_TEMPLATES = {"design"}  # prompts/design.j2 is not used by any part (issue 19: dead configuration)
-
 
 def test_every_template_has_a_registered_handler() -> None:
-    templates = {p.stem for p in prompts_dir().glob("*.j2")} - UNUSED_TEMPLATES
+    templates = {p.stem for p in prompts_dir().glob("*.j2")}  # every template is used by a part
     assert templates <= set(OFFLINE_HANDLERS), templates - set(OFFLINE_HANDLERS)
     for template in templates:
         assert callable(resolve_handler(template))

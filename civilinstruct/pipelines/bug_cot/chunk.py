@@ -22,13 +22,14 @@ from civilinstruct.pipelines.bug_cot.classify import classify
 from civilinstruct.pipelines.bug_cot.diagnose import Diagnosis, write_diagnosis
 from civilinstruct.pipelines.bug_cot.evidence import Evidence
 from civilinstruct.pipelines.bug_cot.harvest import explain, taxonomy_label
-from civilinstruct.pipelines.bug_cot.plan import Case, Parent, seed_of
+from civilinstruct.pipelines.bug_cot.plan import Case, Parent
 from civilinstruct.pipelines.bug_cot.questions import QUESTION_TASKS, assistant_message, question_kind, user_message
 from civilinstruct.pipelines.bug_cot.realrules import why_not
 from civilinstruct.pipelines.bug_cot.source import ops_calls
 from civilinstruct.pipelines.context import Context
 from civilinstruct.pipelines.steps import Filter, InBatches, Records, Step, StepFn, Verdict
 from civilinstruct.pipelines.write import Draft, Origin
+from civilinstruct.store.seeds import derive_seed
 
 PERIOD_TOLERANCE = 0.02  # a repaired mutation must reproduce its parent's T1 within 2 %
 
@@ -148,7 +149,7 @@ def diagnose(records: Records, ctx: Context) -> Iterator[list[Answered]]:
         requests = []
         for t in chunk:
             case, run, ev, observed = t.case, t.run, t.evidence, t.observed
-            seed = seed_of(options.seed, case.sample_id)
+            seed = derive_seed(options.seed, case.sample_id)
             requests.append(GenerationRequest(template="bugfix", json_schema=Diagnosis, variables={
                 "program": case.broken, "error_log": ev.log(), "return_code": run.exit_code,
                 "error_line": ev.error_line, "status": run.status, "environment": tally.env,
@@ -192,7 +193,7 @@ def repaired(records: Records, ctx: Context) -> Iterator[list[Repair]]:
         for a in chunk:
             t, diagnosis, method = a.triaged, a.answer.parsed, "rule" if offline else "llm"
             if not diagnosis.repaired_program.strip():
-                rng = random.Random(seed_of(seed, t.case.sample_id, "inverse"))
+                rng = random.Random(derive_seed(seed, t.case.sample_id, "inverse"))
                 diagnosis = write_diagnosis(str(t.observed), t.evidence, t.case.broken, t.case.parent.code,
                                             "restore the intended code", rng)
                 method = "inverse"
@@ -272,7 +273,7 @@ def to_draft(r: Repair, tally: Tally, seed: int) -> Draft:
     """The sample: the question (its kind chosen per variant), the diagnosis, the repaired program and its run."""
     t = r.triaged
     case, run, ev, observed, diagnosis = t.case, t.run, t.evidence, str(t.observed), r.diagnosis
-    rng = random.Random(seed_of(seed, case.sample_id, "question"))
+    rng = random.Random(derive_seed(seed, case.sample_id, "question"))
     kind = question_kind(observed, case.variant)
     question = user_message(case.broken, ev, run.exit_code, tally.env, hint(observed, ev), rng, kind,
                             diagnosis.repaired_program)

@@ -5,7 +5,6 @@ few different ways), in a stable order so a resumed build meets the same cases.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import random
@@ -23,8 +22,9 @@ import pyarrow.compute as pc
 from civilinstruct.pipelines.bug_cot.mutations import Mutation, mutate
 from civilinstruct.pipelines.base import BuildOptions
 from civilinstruct.errors import CivilError
-from civilinstruct.llm.offline import GENERATOR as OFFLINE_GENERATOR
+from civilinstruct.parts import OFFLINE_GENERATOR
 from civilinstruct.store import Store, iter_shard, make_id
+from civilinstruct.store.seeds import derive_seed
 
 PART = "bug_cot"
 DEFAULT_N = 3500
@@ -142,11 +142,6 @@ def generated_parents(options: BuildOptions) -> list[Parent]:
     return parents
 
 
-def seed_of(*parts: Any) -> int:
-    """A stable seed from anything printable (ids, names): the same case gets the same choices on every run."""
-    return int(hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:12], 16)
-
-
 def plan(parents: Iterable[Parent], options: BuildOptions, generator: str, prompt_hash: str) -> Iterator[Case]:
     """Cases in a stable order: each parent's mutations (or its observed failure, as a few different questions:
     fix it, explain the log or why no period, review the diff)."""
@@ -164,7 +159,7 @@ def plan(parents: Iterable[Parent], options: BuildOptions, generator: str, promp
             for v in range(variants):
                 yield Case(parent, parent.code, "observed", v, sid(parent, "observed", v))
             continue
-        rng = random.Random(seed_of(options.seed, parent.id))
+        rng = random.Random(derive_seed(options.seed, parent.id))
         for m in mutate(parent.code, rng, sites_per_class=sites, classes=classes):
             yield Case(parent, m.program, m.key, 0, sid(parent, m.key, 0), m)
 
@@ -185,7 +180,7 @@ def with_synthetic(cases: Iterator[Case], store: Store, options: BuildOptions, g
     synthetic = options.model_copy(update={"extra": {k: v for k, v in options.extra.items() if k != "from"}})
     parents, _, _ = load_parents(store, synthetic)
     good = (p for p in parents if not p.failed)
-    rng = random.Random(seed_of(options.seed, "mix"))
+    rng = random.Random(derive_seed(options.seed, "mix"))
     classes, weights = list(weighted), list(weighted.values())
 
     def drawn() -> Iterator[Case]:

@@ -15,11 +15,13 @@ the period of the building asked for. Passing samples keep their ids, indices an
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from civilinstruct.llm.prompts import render
 from civilinstruct.parts import DEPENDS_ON
 from civilinstruct.pipelines.base import BuildOptions, BuildReport
 from civilinstruct.pipelines.context import Context
@@ -36,11 +38,14 @@ ABILITY = "structural_modeling"
 # are fetched whole at a time to be written in id order.
 SUMMARY_COLUMNS = ["id", "score", "execution", "extra", "spec"]
 WINDOW = 64
-SYSTEM_PROMPT = (
-    "You are a structural engineer who writes OpenSeesPy. Answer with your reasoning in <think>...</think> and "
-    "then one complete Python program in a ```python block inside <answer>...</answer>. The program must print "
-    "the fundamental period as `T1 = <value> s` and state whether the design checks are satisfied."
-)
+PROMPT_TEMPLATE = "solve"  # prompts/solve.j2: the one system prompt of training (here) and evaluation (bench)
+
+
+@functools.cache
+def system_prompt() -> tuple[str, str]:
+    """(text, template hash) of the system prompt every expert row starts with."""
+    template, messages = render(PROMPT_TEMPLATE, {"instruction": ""})
+    return messages[0]["content"], template.hash
 
 
 def qualifies(sample: Any) -> str | None:
@@ -71,7 +76,7 @@ def verl_fields(user: str, t1: float, parent_id: str | None, spec: str, index: i
     """The verl row of an expert sample (also stored in its `extra`)."""
     return {
         "data_source": DATA_SOURCE,
-        "prompt": [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}],
+        "prompt": [{"role": "system", "content": system_prompt()[0]}, {"role": "user", "content": user}],
         "ability": ABILITY,
         "reward_model": {"style": "rule", "ground_truth": f"{t1:.4f}"},
         "extra_info": {"index": index, "parent_id": parent_id, "spec": json.loads(spec), "t1_fe_s": t1},
@@ -94,10 +99,10 @@ def to_draft(parent: Any, index: int) -> Draft:
     extra = verl_fields(user, t1, parent.id, parent.spec, index)
     lineage = parent.lineage
     return Draft(expert_id(parent.id), dict(
-        messages=[Message(role="system", content=SYSTEM_PROMPT), *parent.messages],
+        messages=[Message(role="system", content=system_prompt()[0]), *parent.messages],
         code=parent.code, spec=parent.spec, execution=parent.execution, score=parent.score,
         score_parts=parent.score_parts, ground_truth=t1, extra=json.dumps(extra, sort_keys=True, ensure_ascii=False)),
-        Origin(generator=lineage.generator, prompt_template=lineage.prompt_template, prompt_hash=lineage.prompt_hash,
+        Origin(generator=lineage.generator, prompt_template=PROMPT_TEMPLATE, prompt_hash=system_prompt()[1],
                seed=lineage.seed, parent_ids=(parent.id,)))
 
 
