@@ -104,10 +104,13 @@ def _parse_all(paths: list[Path], workers: int) -> list[DocPage]:
     """Parse pages, in `workers` processes when there are enough pages to pay for them (order kept)."""
     if workers <= 1 or len(paths) < 64:
         return _parse_chunk(paths)
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     chunks = [paths[i::workers * 4] for i in range(workers * 4)]
-    with ProcessPoolExecutor(workers) as pool:
+    # forkserver, not fork: the caller may hold threads (duckdb, progress bars, a test runner), and a forked child
+    # of a threaded process can crash in lxml's or the collector's locks (seen: a segfault in bs4 under load)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
         parsed = list(pool.map(_parse_chunk, chunks))
     by_path = {page.path: page for chunk in parsed for page in chunk}
     return [by_path[str(p)] for p in paths]
