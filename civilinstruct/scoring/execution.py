@@ -41,6 +41,7 @@ import math
 from typing import Any, Literal, Protocol
 
 from civilinstruct.physics.codes import DRIFT_LIMIT_FRAME
+from civilinstruct.store.protocols import RunRecord
 
 RewardMode = Literal["verified", "paper"]
 MODES: tuple[str, ...] = ("verified", "paper")
@@ -59,21 +60,14 @@ VERDICT_BONUS = 0.05
 PERIOD_TIERS = ((0.10, 1.0), (0.20, 0.9), (0.40, 0.8), (math.inf, 0.7))
 
 
-class RunLike(Protocol):
-    """The fields of the sandbox's `RunResult` that scoring reads (r_exec, the taxonomy, the 0-100 score).
+class RunLike(RunRecord, Protocol):
+    """A run as scoring reads it (r_exec, the taxonomy, the 0-100 score): what the store keeps of a run
+    (`RunRecord`) plus its output and the probe's verdicts.
 
     Read-only, so `RunResult` (whose status is a Literal) fits. The readers use `getattr` with a default, so a
     stored `Execution` or a test's namespace that lacks a field (no stdout, no probe model) still scores.
     """
 
-    @property
-    def status(self) -> str | None: ...
-    @property
-    def exception_type(self) -> str | None: ...
-    @property
-    def exception_message(self) -> str | None: ...
-    @property
-    def error_line(self) -> int | None: ...
     @property
     def total_lines(self) -> int | None: ...
     @property
@@ -81,15 +75,9 @@ class RunLike(Protocol):
     @property
     def stderr(self) -> str: ...
     @property
-    def period_s(self) -> float | None: ...
-    @property
     def printed_period_s(self) -> float | None: ...
     @property
     def period_check(self) -> str: ...
-    @property
-    def max_drift(self) -> float | None: ...
-    @property
-    def compliance(self) -> str | None: ...
     @property
     def model(self) -> object: ...
 
