@@ -26,6 +26,15 @@ def partial_path(out: Path) -> Path:
     return out.with_name(out.name + ".partial.jsonl")
 
 
+def _drop_cut_line(part: Path) -> None:
+    """A kill mid-write leaves a last line without its newline: cut it off, so the next case appended starts a
+    line of its own (otherwise it would be glued to the cut one and lost with it)."""
+    with part.open("rb+") as fh:
+        data = fh.read()
+        if data and not data.endswith(b"\n"):
+            fh.truncate(data.rfind(b"\n") + 1)
+
+
 def _done_rows(out: Path, n: int) -> dict[str, list[dict[str, Any]]]:
     """Completed cases (with n generations) from an earlier output and partial file, by case id."""
     import pyarrow.parquet as pq
@@ -122,6 +131,7 @@ def run_bench(cases: list[dict[str, Any]], out: str | Path, backend: Any, n: int
         identity = {**identity, "created_at": stored.get("created_at", identity.get("created_at"))}  # type: ignore[union-attr]
     if not part.exists():
         part.write_text(json.dumps({"run": identity}, sort_keys=True) + "\n", encoding="utf-8")
+    _drop_cut_line(part)
     done = _done_rows(out, n)
     todo = [c for c in cases if c["case_id"] not in done]
     if todo:

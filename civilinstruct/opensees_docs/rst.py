@@ -75,7 +75,10 @@ def parse_rst(text: str, path: str = "<memory>") -> DocPage:
             args.setdefault(field.group(3), ArgDoc(name=field.group(3), type=field.group(2) or "",
                                                    description=_text(field.group(4))))
         elif line.strip().startswith(".. note::"):
-            body = [ln.strip() for ln in lines[i + 1:i + 12] if ln.startswith("   ")]
+            body, j = [], i + 1
+            while j < min(len(lines), i + 12) and (not lines[j].strip() or lines[j].startswith("   ")):
+                body += [lines[j].strip()] if lines[j].strip() else []  # the note ends at the next unindented line
+                j += 1
             if body:
                 page.notes.append(_text(" ".join(body)))
         elif line.strip().startswith(".. code-block:: python"):

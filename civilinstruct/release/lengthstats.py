@@ -7,6 +7,8 @@ rows of BMEval buildings are reported as split `bmeval`.
 
 from __future__ import annotations
 
+import math
+
 import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -52,8 +54,8 @@ def percentiles(values: Sequence[int]) -> dict[str, int]:
         return {}
     ordered = sorted(values)
 
-    def at(q: float) -> int:
-        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+    def at(q: float) -> int:  # nearest rank: ceil(q * n), with a tolerance for 0.9 * 10 = 9.000000000000002
+        return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered) - 1e-9) - 1))]
 
     return {"n": len(ordered), "p50": at(0.5), "p90": at(0.9), "p95": at(0.95), "p99": at(0.99), "max": ordered[-1]}
 

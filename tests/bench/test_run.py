@@ -54,9 +54,6 @@ def test_resume_asks_only_for_missing_cases(tmp_path: Path) -> None:
     assert rows[0]["completion"] == "kept from before"
 
 
-@pytest.mark.xfail(strict=True, reason="a run killed mid-write leaves a last line without a newline; the resumed "
-                                       "run appends its first case to that line, which then fails to parse, so "
-                                       "that case is silently missing from the output (generated 1, generations 1)")
 def test_resume_after_a_kill_mid_line_keeps_the_new_case(tmp_path: Path) -> None:
     """Guards the kill case the module promises to survive: a cut last line (no newline) costs only that case."""
     out = tmp_path / "gens.parquet"

@@ -82,8 +82,6 @@ def test_pages_without_commands_say_why(tmp_path: Path) -> None:
     assert gone.skipped is not None and gone.skipped.startswith("unreadable: ")
 
 
-@pytest.mark.xfail(strict=True, reason="a note's body is every indented line among the next 11, so an example "
-                                       "right after a note is appended to the note's text")
 def test_a_note_ends_where_the_next_directive_starts() -> None:
     """Guards the note/example boundary: a code block after a note is an example, not more note text."""
     text = (".. function:: fix(nodeTag, *constrValues)\n\n   Fix a node.\n\n.. note::\n\n   Use it once.\n\n"

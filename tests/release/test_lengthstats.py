@@ -19,9 +19,6 @@ def test_percentiles_by_hand() -> None:
     assert percentiles([]) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="percentiles rounds the rank half-to-even (round(2.5) = 2): for 5 values "
-                                       "p50 is the 2nd (nearest rank, ceil(0.5 * 5) = 3, gives the 3rd) and p90 "
-                                       "the 4th instead of the 5th: reported limits read low on small groups")
 def test_percentiles_nearest_rank_at_half_ranks() -> None:
     """Guards the docstring's "nearest rank" when q * n ends in .5: the rank is ceil(q * n)."""
     p = percentiles([10, 20, 30, 40, 50])
