@@ -129,9 +129,10 @@ def run_bench(cases: list[dict[str, Any]], out: str | Path, backend: Any, n: int
     if earlier:
         refuse_resume(out, stored, identity)
         identity = {**identity, "created_at": stored.get("created_at", identity.get("created_at"))}  # type: ignore[union-attr]
-    if not part.exists():
+    if part.exists():
+        _drop_cut_line(part)
+    if not part.exists() or not part.stat().st_size:  # none yet, or killed while its header was written
         part.write_text(json.dumps({"run": identity}, sort_keys=True) + "\n", encoding="utf-8")
-    _drop_cut_line(part)
     done = _done_rows(out, n)
     todo = [c for c in cases if c["case_id"] not in done]
     if todo:
