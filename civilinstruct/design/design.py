@@ -186,7 +186,7 @@ def _design(spec: BuildingSpec) -> Design:
             i_b = basis.FLANGE_INTERIOR * beam_y[0] * beam_y[1] ** 3 / spec.span_y_m
             i_c = sizes[0] ** 4 / spec.story_height_m
             if beam_y_h < beam_y_cap - 1e-9 and (beam_y_h < spec.span_y_m / 10.0 - 1e-9 or i_b < i_c):
-                beam_y_h = min(max(beam_y_h + STEP_M, _round_up(beam_y_h * factor)), beam_y_cap)
+                beam_y_h = round(min(max(beam_y_h + STEP_M, _round_up(beam_y_h * factor)), beam_y_cap), 3)
             else:
                 base_col = max(base_col + STEP_M, _round_up(base_col * factor))
         elif member.axial > mu_limit:
