@@ -76,7 +76,7 @@ def _directions(d: Design) -> list[np.ndarray]:
     out = []
     for bays, span, beam, flanges in ((s.bays_x, s.span_x_m, (d.beam_b_m, d.beam_h_m), floors.flange_x),
                                       (s.bays_y, s.span_y_m, (d.beam_y_b_m, d.beam_y_h_m), floors.flange_y)):
-        out.append(sum(_condensed(d, bays, span, beam, f) for f in flanges))
+        out.append(np.sum([_condensed(d, bays, span, beam, f) for f in flanges], axis=0))
     return out
 
 

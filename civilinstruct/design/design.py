@@ -21,7 +21,7 @@ from civilinstruct.design.frame import G, Frame, FrameModel
 from civilinstruct.design.loads import frame_loads
 from civilinstruct.design.members import MemberInput, design_members
 from civilinstruct.design.result import Bars, ColumnGroup, Design, Hoops
-from civilinstruct.design.ydir import floor_masses, line_loads, y_model
+from civilinstruct.design.ydir import Condensed, floor_masses, line_loads, y_model
 from civilinstruct.spec.model import BuildingSpec, DesignError, check_spec
 from civilinstruct.physics import codes
 from civilinstruct.physics.period import empirical_period
@@ -298,7 +298,7 @@ def _group_sizes(base: float, groups: list[tuple[int, int]], stories: int) -> li
     return sizes
 
 
-def response_spectrum(model: FrameModel, n_modes: int, a_max: float, tg: float, h: float,
+def response_spectrum(model: FrameModel | Condensed, n_modes: int, a_max: float, tg: float, h: float,
                       min_shear: float = 0.0, psi_t: float = 1.0) -> dict:
     """Modal response spectrum (SRSS): periods, alphas, drifts, story shears, equivalent floor forces.
 

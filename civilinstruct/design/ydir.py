@@ -61,9 +61,9 @@ def direction_stiffness(E: float, sizes: list[float], h: float, bays: int, span:
     the others 2.0 (each distinct frame solved once)."""
     edge = condensed_stiffness(E, sizes, h, bays, span, beam, basis.FLANGE_EDGE)
     if lines <= 2:
-        return lines * edge
+        return np.asarray(lines * edge)
     inner = condensed_stiffness(E, sizes, h, bays, span, beam, basis.FLANGE_INTERIOR)
-    return 2 * edge + (lines - 2) * inner
+    return np.asarray(2 * edge + (lines - 2) * inner)
 
 
 class Condensed:
