@@ -48,6 +48,26 @@ def language_and_assumptions(samples: list) -> tuple[int, int, int]:
     return match, assumed, stated
 
 
+def space_frames(samples: list, n_specs: int) -> dict[str, object]:
+    """Designable share, and the 3D space-frame programs (style `...-space`) of non-negative samples: how many print
+    Compliance: FAIL (target 0 since the design checks Y too, issue 16) and their scores against the plane ones."""
+    space, plane, space_fail = [], [], 0
+    for s in samples:
+        extra = json.loads(s.extra)
+        if extra.get("negative"):
+            continue
+        if extra["style"].endswith("-space"):
+            space.append(s.score)
+            space_fail += s.execution.compliance == "fail"
+        else:
+            plane.append(s.score)
+    return {"designable_share": round(len(samples) / n_specs, 4),
+            "space_non_negative": len(space), "space_non_negative_fail": space_fail,
+            "space_fail_share": round(space_fail / max(len(space), 1), 4),
+            "score_space": quantiles(space) if space else {}, "score_plane": quantiles(plane) if plane else {},
+            "score_space_share_100": round(sum(x >= 100.0 for x in space) / max(len(space), 1), 4)}
+
+
 def quantiles(values: list[float]) -> dict[str, float]:
     values = sorted(values)
     return {"min": round(values[0], 3), "median": round(statistics.median(values), 3), "max": round(values[-1], 3)}
@@ -105,6 +125,7 @@ def main() -> None:
         "instructions_leaving_parameters_out": assumed, "answers_stating_assumptions": stated,
         "lines": {"median": statistics.median(lines), "min": min(lines), "max": max(lines)},
         "score": {"median": statistics.median(scores), "share_over_90": round(sum(x > 90 for x in scores) / attempted, 4)},
+        **space_frames(samples, args.n),
         "seconds": round(elapsed, 1), "seconds_per_program": round(per_program, 4),
         "baseline_fresh_interpreter_s_per_program": round(base, 4),
         "speedup_vs_baseline": round(base / per_program, 2),

@@ -96,10 +96,12 @@ SPACE_NOTE = {
            "frame, one rigidDiaphragm master node per floor with the floor mass and its rotational inertia. It reads "
            "the first translational period along X and along Y and the torsional one, runs the spectrum in both "
            "directions and checks the governing drift of each story; the X frame above is the one whose members it "
-           "checks. The Y frames were not sized by this estimate, so their drift is a real check."),
+           "checks. The design also checked the Y frames side by side with the whole floors' masses (deepening the "
+           "Y beams where they fell short of 1/550); the program's Y drift checks that on the 3D model."),
     "zh": ("程序把整栋建筑建成三维空间框架，而不是单榀平面框架：全部 X 向与 Y 向框架，每层一个 rigidDiaphragm 主节点，"
            "赋楼层质量与转动惯量。程序给出 X 向、Y 向第一平动周期和第一扭转周期，两个方向分别做反应谱分析，"
-           "每层取控制方向的层间位移角验算；构件验算针对上面的 X 向框架。Y 向框架未经本估算确定截面，其位移角验算是真实的校核。"),
+           "每层取控制方向的层间位移角验算；构件验算针对上面的 X 向框架。设计也按全部 Y 向框架并列、承担整层质量验算了 Y 向"
+           "（不满足 1/550 时加高 Y 向梁）；程序在三维模型上复核 Y 向位移角。"),
 }
 
 

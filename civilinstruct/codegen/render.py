@@ -12,7 +12,7 @@ from civilinstruct.codegen.comments import COMMENTS
 from civilinstruct.codegen.styles import NAMES, Style, reference_style
 from civilinstruct.design import Design, basis
 
-TEMPLATE_VERSION = "codegen-v5"  # v5: 3D space frame with rigidDiaphragm floors, recorders (axes `frame`, `results`)
+TEMPLATE_VERSION = "codegen-v6"  # v6: the design checks and sizes Y too (design.ydir); v5: 3D space frame, recorders
 # v4: program skeletons (layout, geometry tables, fiber columns, modalProperties, 5.2.1 cross-check, report)
 # v3: Chinese design basis (gross/flange stiffness, psi_T, gamma_RE, 1.3D+1.5L, shear, SCWB, P-Delta)
 

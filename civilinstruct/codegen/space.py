@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from civilinstruct.design import Design, basis
-from civilinstruct.design.frame import G, Frame, FrameModel
-from civilinstruct.design.loads import Loads, frame_loads
+from civilinstruct.design import Design
+from civilinstruct.design.loads import Loads
+from civilinstruct.design.ydir import Condensed, condensed_stiffness, flanges, line_loads, line_tributaries
 
 POISSON = 0.2  # concrete (GB 50010 4.1.8): G = E / 2.4
 FULL_EIGEN_STORIES = 3  # up to here the dense solver (small models); above, ARPACK on the 3 n floor masses
@@ -44,17 +44,12 @@ def space_modes(d: Design) -> int:
     return min(3 * d.n_modes, 3 * n - 1) if n <= FULL_EIGEN_STORIES else min(3 * d.n_modes, 3 * n // 2)
 
 
-def _flanges(bays: int) -> list[float]:
-    return [basis.FLANGE_EDGE if k in (0, bays) else basis.FLANGE_INTERIOR for k in range(bays + 1)]
-
-
 def space_floors(d: Design) -> SpaceFloors:
     """Loads of every X frame line and the rigid floors' masses of the design's building."""
     s = d.spec
     sizes = [d.column_size(story) for story in range(1, s.stories + 1)]
-    trib = [round((0.5 if j in (0, s.bays_y) else 1.0) * s.span_y_m, 4) for j in range(s.bays_y + 1)]
-    lines = [frame_loads(s, d.dead_kn_m2, d.live_kn_m2, (d.beam_b_m, d.beam_h_m), (d.beam_y_b_m, d.beam_y_h_m),
-                         sizes, t) for t in trib]
+    trib = line_tributaries(s)  # the design's own building model along Y (`design.ydir`)
+    lines = line_loads(s, d.dead_kn_m2, d.live_kn_m2, (d.beam_b_m, d.beam_h_m), (d.beam_y_b_m, d.beam_y_h_m), sizes)
     mass, inertia, gravity = [], [], []
     cx, cy = s.width_x_m / 2.0, s.width_y_m / 2.0  # the plan and its loads are symmetric about both axes
     for floor in range(s.stories):
@@ -65,31 +60,48 @@ def space_floors(d: Design) -> SpaceFloors:
         mass.append(round(m, 4))
         inertia.append(round(i_r, 3))
         gravity.append(round(sum(line.floor_gravity_design[floor] for line in lines), 2))
-    return SpaceFloors(lines, trib, _flanges(s.bays_y), _flanges(s.bays_x), mass, inertia, (cx, cy), gravity)
+    return SpaceFloors(lines, trib, flanges(s.bays_y), flanges(s.bays_x), mass, inertia, (cx, cy), gravity)
 
 
 def _condensed(d: Design, bays: int, span: float, beam: tuple[float, float], flange: float) -> np.ndarray:
     s = d.spec
-    zeros = [0.0] * s.stories
-    frame = Frame(bays=bays, stories=s.stories, span=span, h=s.story_height_m, E=d.Ec_mpa * 1e3,
-                  col_b=[d.column_size(k) for k in range(1, s.stories + 1)], beam_b=beam[0], beam_h=beam[1],
-                  col_crack=d.col_crack, beam_crack=flange, beam_w=zeros,
-                  node_load=[[0.0] * (bays + 1) for _ in zeros], mass=[[1.0] for _ in zeros])
-    flex = FrameModel(frame).F[: s.stories, : s.stories]
-    k = np.linalg.inv(flex)
-    return (k + k.T) / 2.0
+    sizes = [d.column_size(k) for k in range(1, s.stories + 1)]
+    return condensed_stiffness(d.Ec_mpa * 1e3, sizes, s.story_height_m, bays, span, beam, flange, d.col_crack)
+
+
+def _directions(d: Design) -> list[np.ndarray]:
+    """Summed condensed stiffness along X and along Y of every frame line (the 3D model's translations)."""
+    s = d.spec
+    floors = space_floors(d)
+    out = []
+    for bays, span, beam, flanges in ((s.bays_x, s.span_x_m, (d.beam_b_m, d.beam_h_m), floors.flange_x),
+                                      (s.bays_y, s.span_y_m, (d.beam_y_b_m, d.beam_y_h_m), floors.flange_y)):
+        out.append(np.sum([_condensed(d, bays, span, beam, f) for f in flanges], axis=0))
+    return out
 
 
 def reference_periods(d: Design) -> tuple[float, float]:
     """(T1 along X, T1 along Y) of the building as plane frames side by side with the floors' masses: what the
     space frame's first translational periods reproduce when torsion and biaxial column action do not couple."""
-    s = d.spec
-    floors = space_floors(d)
-    m = np.array(floors.mass_t)
+    m = np.array(space_floors(d).mass_t)
     out = []
-    for bays, span, beam, flanges in ((s.bays_x, s.span_x_m, (d.beam_b_m, d.beam_h_m), floors.flange_x),
-                                      (s.bays_y, s.span_y_m, (d.beam_y_b_m, d.beam_y_h_m), floors.flange_y)):
-        k = sum(_condensed(d, bays, span, beam, f) for f in flanges)
+    for k in _directions(d):
         w2 = np.linalg.eigvalsh(k / np.sqrt(m)[:, None] / np.sqrt(m)[None, :])
         out.append(float(2 * np.pi / np.sqrt(w2[0])))
     return out[0], out[1]
+
+
+def reference_response(d: Design) -> tuple[float, float]:
+    """(T1, governing max drift) the 3D program must print: its first period is the longer translational one, and
+    its drift the larger of the two directions, each from the design's own spectrum chain (psi_T, minimum shear
+    GB 50011 5.2.5, P-Delta JGJ 3-2010 5.4.3) on the whole building: what scoring compares a 3D program with."""
+    from civilinstruct.design.design import response_spectrum, stability_factors
+
+    floors = space_floors(d)
+    drifts = []
+    for k in _directions(d):
+        rs = response_spectrum(Condensed(k, floors.mass_t), d.n_modes, d.alpha_max, d.tg_s, d.spec.story_height_m,
+                               d.min_shear_coeff, d.psi_t)
+        _, f1, _ = stability_factors(rs, floors.gravity_design_kn)
+        drifts.append(float((rs["drifts"] * f1).max()))
+    return max(reference_periods(d)), max(drifts)

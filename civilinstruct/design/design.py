@@ -21,6 +21,7 @@ from civilinstruct.design.frame import G, Frame, FrameModel
 from civilinstruct.design.loads import frame_loads
 from civilinstruct.design.members import MemberInput, design_members
 from civilinstruct.design.result import Bars, ColumnGroup, Design, Hoops
+from civilinstruct.design.ydir import Condensed, floor_masses, line_loads, y_model
 from civilinstruct.spec.model import BuildingSpec, DesignError, check_spec
 from civilinstruct.physics import codes
 from civilinstruct.physics.period import empirical_period
@@ -101,6 +102,7 @@ def _design(spec: BuildingSpec) -> Design:
     beam_h = max(0.4, _round_up(spec.span_x_m / 12.0))
     beam_y_h = max(0.4, _round_up(spec.span_y_m / 12.0))
     beam_cap = _round_up(spec.span_x_m / BEAM_DRIFT_DEPTH)
+    beam_y_cap = max(beam_y_h, _round_up(spec.span_y_m / BEAM_DRIFT_DEPTH))
     q_est = dead + 0.5 * live + 4.0
     n_est = 1.25 * spec.stories * q_est * spec.span_x_m * trib
     base_col = max(0.4, _round_up(math.sqrt(1.3 * n_est / (mu_limit * fc * 1e3))))
@@ -113,7 +115,7 @@ def _design(spec: BuildingSpec) -> Design:
     for iteration in range(1, MAX_ITERATIONS + 1):
         Ec, fc = codes.CONCRETE[concrete]["Ec"], codes.CONCRETE[concrete]["fc"]
         fc_k, fy_k, E, ft_k = fc * 1e3, codes.REBAR_FY_MPA * 1e3, Ec * 1e3, basis.FT_MPA[concrete] * 1e3
-        _short_columns(spec, beam_h, base_col, failing or "the initial sizes")
+        _short_columns(spec, max(beam_h, beam_y_h), base_col, failing or "the initial sizes")
         sizes = _group_sizes(base_col, groups, spec.stories)
         beam = (_beam_b(beam_h, min(sizes), beam_b_least), beam_h)
         beam_y = (_beam_b(beam_y_h, min(sizes)), beam_y_h)
@@ -123,7 +125,7 @@ def _design(spec: BuildingSpec) -> Design:
                       beam_crack=flange, beam_w=loads.beam_w, node_load=loads.node_load, mass=loads.node_mass)
         model = FrameModel(frame)
         rs = response_spectrum(model, n_modes, a_max, tg, spec.story_height_m, min_shear, basis.PSI_T)
-        theta, f1, f2 = _stability(rs, loads.floor_gravity_design)
+        theta, f1, f2 = stability_factors(rs, loads.floor_gravity_design)
         drifts = rs["drifts"] * f1
         drift = float(drifts.max())
         sizes_text = "/".join(f"{s * 1000:.0f}" for s in _distinct(sizes))
@@ -136,9 +138,26 @@ def _design(spec: BuildingSpec) -> Design:
         elif max(theta) > basis.THETA_STABLE:
             failing = f"stability sum G / (D h) = {max(theta):.3f} > 0.10 (JGJ 3-2010 5.4.4)"
             stiffen = max(theta) / basis.THETA_STABLE
+        stiffen_y = 0.0
+        if not stiffen:  # the building along Y (every Y frame, the whole floors): the same checks, GB 50011 5.5.1
+            mass_y, gravity_y = floor_masses(line_loads(spec, dead, live, beam, beam_y, sizes))
+            rs_y = response_spectrum(y_model(spec, E, sizes, beam_y, mass_y), n_modes, a_max, tg,
+                                     spec.story_height_m, min_shear, basis.PSI_T)
+            theta_y, f1_y, _ = stability_factors(rs_y, gravity_y)
+            drift_y = float((rs_y["drifts"] * f1_y).max())
+            if drift_y > codes.DRIFT_LIMIT_FRAME:
+                failing = f"interstory drift along Y 1/{1 / drift_y:.0f} > 1/550 (GB 50011 5.5.1)"
+                stiffen_y = drift_y / codes.DRIFT_LIMIT_FRAME
+            elif max(theta_y) > basis.THETA_STABLE:
+                failing = f"stability along Y sum G / (D h) = {max(theta_y):.3f} > 0.10 (JGJ 3-2010 5.4.4)"
+                stiffen_y = max(theta_y) / basis.THETA_STABLE
+            if stiffen_y:
+                log.append(f"{head}; along Y (beams {beam_y[0] * 1000:.0f}x{beam_y[1] * 1000:.0f} mm): "
+                           f"T1y = {rs_y['periods'][0]:.3f} s, max drift 1/{1 / drift_y:.0f}, "
+                           f"{'stability' if drift_y <= codes.DRIFT_LIMIT_FRAME else 'drift'} fails")
         if stiffen:  # members are designed only for a frame stiff enough to keep
             log.append(f"{head}, {'stability' if drift <= codes.DRIFT_LIMIT_FRAME else 'drift'} fails")
-        else:
+        elif not stiffen_y:
             gD = model.gravity(loads.beam_w_dead, loads.node_load)
             gL = model.gravity(loads.beam_w_live, [[0.0] * (spec.bays_x + 1)] * spec.stories)
             lat = model.lateral(rs["floor_forces"])
@@ -158,6 +177,16 @@ def _design(spec: BuildingSpec) -> Design:
             i_c = sizes[0] ** 4 / spec.story_height_m
             if beam_h < beam_cap - 1e-9 and (beam_h < spec.span_x_m / 10.0 - 1e-9 or i_b < i_c):
                 beam_h = min(max(beam_h + STEP_M, _round_up(beam_h * factor)), beam_cap)
+            else:
+                base_col = max(base_col + STEP_M, _round_up(base_col * factor))
+        elif stiffen_y:
+            # The same order along Y: Y beams to span_y/10 always, on to span_y/8 while less stiff than the
+            # columns, then columns (GB 50011 6.3.1 proportions; stiffness ~ size^4).
+            factor = stiffen_y ** 0.25
+            i_b = basis.FLANGE_INTERIOR * beam_y[0] * beam_y[1] ** 3 / spec.span_y_m
+            i_c = sizes[0] ** 4 / spec.story_height_m
+            if beam_y_h < beam_y_cap - 1e-9 and (beam_y_h < spec.span_y_m / 10.0 - 1e-9 or i_b < i_c):
+                beam_y_h = round(min(max(beam_y_h + STEP_M, _round_up(beam_y_h * factor)), beam_y_cap), 3)
             else:
                 base_col = max(base_col + STEP_M, _round_up(base_col * factor))
         elif member.axial > mu_limit:
@@ -188,7 +217,7 @@ def _design(spec: BuildingSpec) -> Design:
         if base_col > MAX_COLUMN_M:
             raise DesignError(f"{failing}: columns would exceed {MAX_COLUMN_M * 1000:.0f} mm; "
                               f"the frame cannot be designed (try fewer stories or a lower intensity)")
-        _short_columns(spec, beam_h, base_col, failing)
+        _short_columns(spec, max(beam_h, beam_y_h), base_col, failing)
     else:
         raise DesignError(f"{failing} still fails after {MAX_ITERATIONS} sizing iterations")
 
@@ -219,6 +248,9 @@ def _design(spec: BuildingSpec) -> Design:
         max_shear_dc=round(member.shear_dc, 4), scwb_ratio=round(member.scwb, 4),
         min_shear_span_ratio=round(member.min_shear_span, 3),
         empirical_t1_s=round(empirical_period(H, spec.width_x_m), 4), iterations=log,
+        periods_y_s=[round(float(t), 5) for t in rs_y["periods"]],
+        story_drift_y=[float(d) for d in rs_y["drifts"] * f1_y], max_drift_y=drift_y,
+        max_theta_y=round(max(theta_y), 5),
     )
 
 
@@ -234,7 +266,7 @@ def _bars(t: tuple[int, int, float]) -> Bars:
     return Bars(count=t[0], diameter_mm=t[1], area_m2=t[0] * t[2])
 
 
-def _stability(rs: dict, gravity_design: list[float]) -> tuple[list[float], np.ndarray, np.ndarray]:
+def stability_factors(rs: dict, gravity_design: list[float]) -> tuple[list[float], np.ndarray, np.ndarray]:
     """theta_i = sum_{j>=i} G_j drift_i / V_i and the P-Delta factors F1, F2 (JGJ 3-2010 5.4.1-5.4.4)."""
     above = np.cumsum(np.array(gravity_design)[::-1])[::-1]
     theta = [basis.stability_theta(float(g), float(v), float(d))
@@ -266,7 +298,7 @@ def _group_sizes(base: float, groups: list[tuple[int, int]], stories: int) -> li
     return sizes
 
 
-def response_spectrum(model: FrameModel, n_modes: int, a_max: float, tg: float, h: float,
+def response_spectrum(model: FrameModel | Condensed, n_modes: int, a_max: float, tg: float, h: float,
                       min_shear: float = 0.0, psi_t: float = 1.0) -> dict:
     """Modal response spectrum (SRSS): periods, alphas, drifts, story shears, equivalent floor forces.
 

@@ -113,6 +113,11 @@ class Design(BaseModel):
     min_shear_span_ratio: float
     empirical_t1_s: float
     psi_t: float = basis.PSI_T
+    # the building along Y, every Y frame with the whole floors (`design.ydir`): checked to the same limits
+    periods_y_s: list[float] = Field(default_factory=list, description="periods along Y, s (building model)")
+    story_drift_y: list[float] = Field(default_factory=list, description="drift per story along Y (with F1)")
+    max_drift_y: float = Field(0.0, description="largest drift along Y, <= 1/550 (GB 50011 5.5.1)")
+    max_theta_y: float = Field(0.0, description="largest stability coefficient along Y (JGJ 3-2010 5.4.4)")
     iterations: list[str]
 
     def column_size(self, story: int) -> float:

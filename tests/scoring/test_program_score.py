@@ -68,3 +68,31 @@ def test_check_lines_arithmetic() -> None:
 def test_api_coverage_tiers() -> None:
     assert api_coverage("import openseespy.opensees as ops\nops.wipe()\nops.model('basic')\n") == pytest.approx(0.1)
     assert api_coverage("this is not python (") == 0.0
+
+
+def test_space_program_is_judged_against_the_whole_building(case) -> None:
+    """A 3D program prints the building's T1 (the longer translational period, often along Y) and the governing
+    drift of both directions: the reference is the whole building (`codegen.space.reference_response`), not the
+    plane frame, so a correct 3D program scores 100 and one with a doubled period does not."""
+    from civilinstruct.codegen import Style, render_style
+    from civilinstruct.codegen.space import reference_periods, reference_response
+    from civilinstruct.scoring.program import is_space_program, reference_of
+
+    d, codes, _ = case
+    space = render_style(d, Style("flat", frame="space"))
+    assert is_space_program(space) and not is_space_program(codes[0])
+    assert not is_space_program("# ops.rigidDiaphragm(3, 1, 2) in a comment only\n")
+    assert reference_of(codes[0], d) == (d.t1_s, d.max_drift)
+    t1, drift = reference_of(space, d)
+    assert (t1, drift) == reference_response(d) and t1 == max(reference_periods(d))
+    assert abs(t1 / d.t1_s - 1) > 0.02  # the plane frame's T1 would have cost period points
+    heavy = space.replace("eigen_values = ops.eigen(", "eigen_values = [v / 4.0 for v in ops.eigen(")
+    heavy = heavy.replace("NUM_MODES_3D)\n", "NUM_MODES_3D)]\n", 1)
+    assert heavy.count("[v / 4.0") == 1 and "NUM_MODES_3D)]" in heavy
+    with Sandbox(timeout=120, workers=2, allow_weak_isolation=True) as box:
+        good, bad = box.run_many([space, heavy])
+    assert good.status == "ok", good.stderr[-800:]
+    score, parts = score_run(good, space, d)
+    assert score == 100.0, parts
+    assert bad.status == "ok", bad.stderr[-800:]
+    assert score_run(bad, heavy, d)[1]["period"] < 20.0

@@ -57,16 +57,21 @@ def test_scores_spread_by_what_they_measure(runs) -> None:
 @pytest.fixture(scope="module")
 def engineering_runs():
     school, one_bay = design(SCHOOL), design(ONE_BAY_Y)
-    codes = [render_style(school, Style("flat", frame="space")), render_style(school, Style("flat")),
-             render_style(one_bay, Style("flat"))]
+    # the Y beams an X-only sizing left (span_y/12: 250 x 500 mm; codegen-v5): the 3D model finds Y too flexible
+    x_only = school.model_copy(update={"beam_y_b_m": 0.25, "beam_y_h_m": 0.5})
+    codes = [render_style(x_only, Style("flat", frame="space")), render_style(school, Style("flat")),
+             render_style(one_bay, Style("flat")), render_style(school, Style("flat", frame="space"))]
     with Sandbox(timeout=60, workers=2, allow_weak_isolation=True) as box:
         return list(box.run_many(codes))
 
 
 def test_engineering_rules_reject_designs_with_reasons(engineering_runs) -> None:
-    space, plane, one_bay = engineering_runs
+    space, plane, one_bay, designed_space = engineering_runs
     assert all(r.status == "ok" for r in engineering_runs)
-    # the plane X frame the design sized passes; the 3D model of the same design finds the Y frames too flexible
+    # the design sizes Y too: its 3D program passes its own checks
+    assert "Compliance: PASS" in designed_space.stdout
+    assert "fails its own checks" not in engineering_reasons(SCHOOL, designed_space)
+    # the plane X frame passes; the 3D model with the X-only sizing's Y beams finds the Y frames too flexible
     assert "Compliance: PASS" in plane.stdout and engineering_reasons(SCHOOL, plane) == []
     assert expert_score(SCHOOL, plane)[0] >= EXPERT_THRESHOLD
     score, parts = expert_score(SCHOOL, space)
