@@ -82,6 +82,7 @@ def test_cut_answers_are_stored_and_scored_as_truncated(cases_path: Path, tmp_pa
     assert "model</td><td>offline" in report.read_text()  # the run's details in the main report
 
 
+@pytest.mark.slow
 def test_a_server_that_never_answers_is_bounded_by_the_flags(cases_path: Path, tmp_path: Path) -> None:
     """`bench run --request-timeout/--llm-budget`: a silent endpoint costs those seconds, then one line."""
     import socket

@@ -85,6 +85,7 @@ def test_a_trickling_server_is_cut_off_by_the_request_timeout(srv):
         backend(f"{srv.root}/trickle/v1", timeout_s=0.5, max_attempts=1).chat(MESSAGES)
 
 
+@pytest.mark.slow
 def test_the_budget_bounds_all_attempts_together(srv):
     start = time.monotonic()
     with pytest.raises(CivilError) as info:
@@ -100,6 +101,7 @@ def test_a_non_json_4xx_is_one_line_and_not_retried(srv):
     assert srv.calls["forbidden"] == before + 1
 
 
+@pytest.mark.slow
 def test_build_flags_bound_a_hanging_endpoint(srv, tmp_path):
     from typer.testing import CliRunner
 

@@ -92,6 +92,7 @@ def test_cache_makes_a_rerun_free(server, tmp_path):
     assert app.state.calls["echo"] == before + 2 and len(cache) == 2
 
 
+@pytest.mark.slow
 def test_concurrent_requests_are_not_serialized(server):
     app, root = server
     b = backend(f"{root}/slow/v1", concurrency=8)

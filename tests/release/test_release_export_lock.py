@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from civilinstruct.release.export import MARKER, export_release
 from civilinstruct.release.outlock import lock_path
 
@@ -42,6 +44,7 @@ def cli_export(data: Path, out: Path) -> subprocess.CompletedProcess:
                           env={**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"})
 
 
+@pytest.mark.slow
 def test_a_second_export_into_the_same_folder_fails_at_once_naming_the_first(
         release_data: tuple[Path, dict], tmp_path: Path) -> None:
     data, _ = release_data

@@ -59,6 +59,7 @@ def run(box: Sandbox, code: str) -> RunResult:
     return result
 
 
+@pytest.mark.slow
 def test_infinite_loop_times_out(box: Sandbox) -> None:
     result = run(box, "while True:\n    pass\n")
     assert result.status == "timeout"
@@ -72,6 +73,7 @@ def test_memory_bomb_is_oom(box: Sandbox) -> None:
     assert result.error_line == 3
 
 
+@pytest.mark.slow
 def test_fork_bomb_is_capped_and_swept(box: Sandbox) -> None:
     code = ("import os\ncount = 0\nwhile True:\n    try:\n        os.fork()\n        count += 1\n"
             "    except OSError:\n        pass\n")
@@ -133,6 +135,7 @@ def test_output_flood_is_capped(box: Sandbox) -> None:
     assert len(result.stderr.encode()) <= CAP
 
 
+@pytest.mark.slow
 def test_sigterm_ignoring_loop_is_killed(box: Sandbox) -> None:
     code = "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass\n"
     assert run(box, code).status == "timeout"

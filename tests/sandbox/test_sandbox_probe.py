@@ -174,6 +174,7 @@ def test_os_exit_before_the_last_line_is_terminated(box: Sandbox) -> None:
     assert box.run("import sys\nprint('a')\nsys.exit(0)\n").status == "ok"
 
 
+@pytest.mark.slow
 def test_memory_and_time_exhaustion_after_eigen_stay_contained(box: Sandbox) -> None:
     base = portal("import openseespy.opensees as ops")
     with Sandbox(timeout=2.0, memory_mb=256, workers=1, allow_weak_isolation=True) as short:

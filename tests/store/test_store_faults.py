@@ -116,6 +116,7 @@ def flip(raw: bytes, at: int) -> bytes:
     return raw[:at] + bytes([raw[at] ^ 0xFF]) + raw[at + 1:]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["truncate", "flip"])
 def test_a_corrupt_wal_never_costs_a_committed_shard(tmp_path: Path, damage: str) -> None:
     """A WAL cut short loses its last commits silently (DuckDB replays what it can); one with a bad checksum refuses

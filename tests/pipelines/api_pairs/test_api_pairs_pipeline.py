@@ -108,6 +108,7 @@ def test_bad_docs_input_is_a_user_error(tmp_path: Path) -> None:
     assert not (tmp_path / "d" / "api_pairs").exists()
 
 
+@pytest.mark.slow
 def test_embedded_set_gives_verified_pairs_for_most_commands(tmp_path: Path) -> None:
     """No --docs, no manifest, no env, no cache: the embedded set, recorded as such in every sample and the build."""
     store = Store(tmp_path / "data")
@@ -176,6 +177,7 @@ def test_llm_path_validates_json_retries_and_drops_with_reason(tmp_path: Path, w
     assert all(s.lineage.completion_tokens == 50 and s.execution.status == "ok" for s in samples)
 
 
+@pytest.mark.slow
 def test_target_size_caps_the_part_and_covers_commands_first(small_docs: Path, tmp_path: Path) -> None:
     store = Store(tmp_path / "data")
     report = api_pairs.build(store, options(small_docs, n=5))

@@ -22,6 +22,7 @@ def built(tmp_path_factory):
     return list(store.iter_samples("api_pairs"))
 
 
+@pytest.mark.slow
 def test_no_comment_is_cut_off(built) -> None:
     assert len(built) >= 150
     for sample in built:
@@ -30,6 +31,7 @@ def test_no_comment_is_cut_off(built) -> None:
                 assert not re.search(r"(\.\.\.|…)\s*$", line), line
 
 
+@pytest.mark.slow
 def test_argument_comments_say_what_and_why_in_own_words(built) -> None:
     by_key = {c.key: c for c in load_source(resolve_docs(None)).commands()}
     comments = []
