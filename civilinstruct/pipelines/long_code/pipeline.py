@@ -27,7 +27,7 @@ from civilinstruct.pipelines.steps import (Batched, Filter, InBatches, Records, 
 from civilinstruct.pipelines.write import Draft, Origin, WriteShard
 
 PART = "long_code"
-VERSION = "v1"
+VERSION = "v2"  # v2: the Chinese design basis in X and Y, codegen-v4..v6 skeletons (3D, recorders), negatives
 DEFAULT_N = 100
 CHUNK = 64  # specs designed, written and run together: what the pipeline holds at once
 _ANSWER_CODE = re.compile(r"<answer>.*?```(?:python)?\s*\n(.*?)```", re.S)
