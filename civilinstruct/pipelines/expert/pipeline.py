@@ -146,20 +146,27 @@ def summaries(store: Any, version: str) -> StepFn:
 
 
 def chosen(records: Records, ctx: Context) -> Iterator[str]:
-    """The qualifying ids in id order, at most `options.n` (the rest counted): all are read before the first goes
-    on, keeping only ids."""
+    """The qualifying ids in id order (all are read before the first goes on, keeping only ids). The count `n`
+    is applied after the re-run (`numbered`), so a parent the re-run rejects is replaced by the next one."""
     ids = sorted(summary.id for summary in records or ())
-    n = ctx.options.n
-    if n is not None and len(ids) > n:
-        ctx.report.drop("over the requested count", len(ids) - n)
-        ids = ids[:n]
+    if isinstance(ctx.state, Source):
+        ctx.state.qualifying = len(ids)
     yield from ids
+
+
+def _first(ids: Iterator[str], n: int | None, report: BuildReport) -> list[str]:
+    """At most `n` of `ids`, the rest counted as over the requested count."""
+    ids_list = list(ids)
+    if n is not None and len(ids_list) > n:
+        report.drop("over the requested count", len(ids_list) - n)
+        ids_list = ids_list[:n]
+    return ids_list
 
 
 def select(store: Any, version: str, n: int | None, report: BuildReport) -> list[str]:
     """Ids of the qualifying long_code rows in id order, at most `n` (drop reasons go to the report)."""
     ctx = Context.detached(BuildOptions(n=n), report, set())
-    return list(chain([summaries(store, version), Qualifies(), chosen], ctx))
+    return _first(chain([summaries(store, version), Qualifies(), chosen], ctx), n, report)
 
 
 def fetch_in_order(store: Any, version: str, ids: list[str], window: int = WINDOW) -> Iterator[Any]:
@@ -195,10 +202,16 @@ def physics_reject(parent: Any, run: Any) -> str | None:
 
 
 class Rerun(Filter[tuple[Any, Any]]):
-    """(parent, its re-run): kept when the re-run passes `physics_reject`."""
+    """(parent, its re-run): kept when the re-run passes `physics_reject` (rejections counted in `source`)."""
+
+    def __init__(self, source: "Source | None" = None) -> None:
+        super().__init__()
+        self.source = source
 
     def keep(self, pair: tuple[Any, Any]) -> Verdict:
         reason = physics_reject(*pair)
+        if reason and self.source is not None:
+            self.source.rejected += 1
         return (False, reason) if reason else True
 
 
@@ -215,17 +228,22 @@ def steps(ctx: Context) -> list[Step | StepFn]:
             yield from zip(batch, ctx.sandbox.run_many([p.code for p in batch], workers=ctx.options.workers))
 
     def numbered(records: Records, ctx: Context) -> Iterator[tuple[int, str]]:
-        # the verl index is the position among all chosen rows, so a resumed build numbers rows as a fresh one
-        kept = [parent.id for parent, _ in records or ()]
-        st.kept = len(kept)
-        yield from enumerate(kept)
+        # the verl index is the position among the passing rows, so a resumed build numbers rows as a fresh one;
+        # reading stops at n passing rows, so only the windows needed are re-run
+        n, kept = ctx.options.n, 0
+        for parent, _ in records or ():
+            if n is not None and kept >= n:
+                break
+            yield kept, parent.id
+            kept += 1
+        st.kept = kept
 
     def drafted(records: Records, ctx: Context) -> Iterator[Draft]:
         todo = list(records or ())
         for (index, _), parent in zip(todo, fetch_in_order(store, version, [pid for _, pid in todo])):
             yield to_draft(parent, index)
 
-    return [summaries(store, version), Qualifies(), chosen, fetched, Batched(WINDOW), rerun, Rerun(), numbered,
+    return [summaries(store, version), Qualifies(), chosen, fetched, Batched(WINDOW), rerun, Rerun(st), numbered,
             SkipCommitted(lambda item: expert_id(item[1])), drafted, WriteShard()]
 
 
@@ -235,6 +253,8 @@ class Source:
 
     version: str | None  # never None: the executor refuses the part without long_code shards
     kept: int = 0
+    qualifying: int = 0  # long_code rows that qualify before the re-run
+    rejected: int = 0  # of those, rejected by the re-run
 
 
 def prepare(ctx: Context) -> None:
@@ -247,6 +267,9 @@ def params(ctx: Context) -> dict[str, Any]:
 
 def finish(ctx: Context) -> None:
     kept = ctx.state.kept
+    over = ctx.state.qualifying - kept - ctx.state.rejected  # never re-run: n were reached before them
+    if over > 0:
+        ctx.report.drop("over the requested count", over)
     ctx.report.notes.append(f"{kept} of {kept + sum(ctx.report.dropped.values())} long_code samples "
                             f"qualify (score > {SCORE_THRESHOLD:g}, plausible period)")
 

@@ -97,3 +97,28 @@ def test_hard_filter_reruns_parents_in_the_sandbox(built) -> None:
     assert expert.physics_reject(parent, runs[0]) is None
     assert runs[1].status == "ok" and expert.physics_reject(parent, runs[1]) == "spec conformance: story_height wrong"
     assert expert.physics_reject(parent, runs[2]) == "period mismatch, not verified against its own eigen solution"
+
+
+def test_a_parent_the_rerun_rejects_is_replaced_by_the_next(built, tmp_path) -> None:
+    """`n` counts rows that pass the re-run: the first qualifying parent (in id order) models other story
+    heights, so the re-run rejects it, and the build still writes n rows, taking the next parent instead
+    (before, the count was applied first and the build came out short: 501 of 512 in the v1 release)."""
+    import re
+
+    node = re.compile(r"^(ops\.node\(\d+, [-\d.]+, )([-\d.]+)\)$", re.M)
+    samples = sorted(built.iter_samples("long_code"), key=lambda s: s.id)
+    good = [s for s in samples if expert.qualifies(s) is None]
+    first = next(s for s in good if node.search(s.code))
+    taller = node.sub(lambda m: f"{m.group(1)}{float(m.group(2)) * 1.2:.3f})", first.code)
+    store = Store(tmp_path / "data")
+    with store.writer("long_code", "v1") as w:
+        for s in samples:
+            w.add(s.model_copy(update={"code": taller}) if s.id == first.id else s)
+    n = 2
+    assert len(good) >= n + 1 and good.index(first) < n
+    report = expert.build(store, BuildOptions(n=n, progress=False, allow_weak_isolation=True))
+    parents = [e.lineage.parent_ids[0] for e in store.iter_samples("expert")]
+    assert report.written == n and first.id not in parents
+    assert parents == [s.id for s in good if s.id != first.id][:n]
+    assert report.dropped["spec conformance: story_height wrong"] == 1
+    assert report.written + sum(report.dropped.values()) == len(samples)
