@@ -20,7 +20,7 @@ from pathlib import Path
 
 from civilinstruct.errors import CivilError
 from civilinstruct.store.diskerrors import disk_error
-from civilinstruct.store.process import Holder
+from civilinstruct.store.process import Holder, command_line, describe
 
 
 def lock_path(out: Path) -> Path:
@@ -40,7 +40,7 @@ def export_lock(out: Path) -> Iterator[Path]:
     try:
         try:
             os.ftruncate(fd, 0)
-            os.write(fd, json.dumps({**Holder.me().as_json(), "command": _command(os.getpid())}).encode())
+            os.write(fd, json.dumps({**Holder.me().as_json(), "command": command_line(os.getpid())}).encode())
         except OSError:
             pass  # (the lock holds without the note; a waiter then names no holder)
         yield path
@@ -81,21 +81,4 @@ def _describe_holder(fd: int) -> str:
         note = json.loads(os.pread(fd, 1 << 16, 0) or b"null")
     except (OSError, ValueError):
         note = None
-    holder = Holder.from_json(note)
-    if holder is None:
-        return "held by another process"
-    command = note.get("command") if isinstance(note, dict) else None
-    return f"held by pid {holder.pid}" + (f": {command}" if isinstance(command, str) and command else "")
-
-
-def _command(pid: int) -> str:
-    """The holder's command line, shortened (what a person sees in `ps`)."""
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            args = fh.read().split(b"\0")
-    except OSError:
-        return ""
-    text = " ".join(os.path.basename(a.decode("utf-8", "replace")) if i == 0 else a.decode("utf-8", "replace")
-                    for i, a in enumerate(args) if a)
-    text = " ".join(text.split())  # one line, whatever the arguments hold
-    return text if len(text) <= 200 else text[:197] + "..."
+    return describe(note)

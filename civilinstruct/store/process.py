@@ -75,3 +75,25 @@ class Holder:
             return None
         start, boot = data.get("start"), data.get("boot")
         return cls(data["pid"], start if isinstance(start, int) else None, boot if isinstance(boot, str) else None)
+
+
+def command_line(pid: int) -> str:
+    """The holder's command line, shortened (what a person sees in `ps`)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            args = fh.read().split(b"\0")
+    except OSError:
+        return ""
+    text = " ".join(os.path.basename(a.decode("utf-8", "replace")) if i == 0 else a.decode("utf-8", "replace")
+                    for i, a in enumerate(args) if a)
+    text = " ".join(text.split())  # one line, whatever the arguments hold
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def describe(note: Any) -> str:
+    """'held by pid N: command' from a holder note (`Holder.as_json()` plus "command"), or a vaguer phrase."""
+    holder = Holder.from_json(note)
+    if holder is None:
+        return "held by another process"
+    command = note.get("command") if isinstance(note, dict) else None
+    return f"held by pid {holder.pid}" + (f": {command}" if isinstance(command, str) and command else "")

@@ -29,11 +29,12 @@ from civilinstruct.errors import CivilError
 from civilinstruct.store import catalog
 from civilinstruct.store.diskerrors import StoreDiskError, disk_error
 from civilinstruct.store.durable import durable_replace
-from civilinstruct.store.process import Holder
+from civilinstruct.store.process import Holder, command_line, describe
 from civilinstruct.store.recovery import bad_shard_error, check_shard
 from civilinstruct.store.sample import PARTS, SCHEMA, Sample
 
 LOCK_NAME = ".build.lock"
+HOLDER_NAME = ".build.lock.holder"  # who holds the lock (pid, start, boot, command), for the waiter's message
 # Builds running in this process: a 'running' row of this pid that is not here died (see `catalog.build_status`).
 ACTIVE_BUILDS: set[str] = set()
 SHARD_RE = re.compile(r"^shard-(\d{5,})\.parquet$")
@@ -54,11 +55,35 @@ def acquire_lock(data_dir: Path) -> FileLock:
     try:
         lock.acquire()
     except Timeout:
-        raise CivilError(f"{data_dir}: another build is writing to this data directory "
-                         f"(lock {data_dir / LOCK_NAME}); wait for it or use another --data") from None
+        raise CivilError(f"{data_dir}: another build is writing to this data directory ({_holder(data_dir)}; "
+                         f"lock {data_dir / LOCK_NAME}); wait for it or use another --data") from None
     except OSError as exc:
         raise CivilError(f"{data_dir / LOCK_NAME}: cannot take the build lock ({exc.strerror})") from None
+    try:  # a note beside the lock (filelock may truncate the lock file itself when a waiter opens it)
+        note = {**Holder.me().as_json(), "command": command_line(os.getpid())}
+        (data_dir / HOLDER_NAME).write_text(json.dumps(note), encoding="utf-8")
+    except OSError:
+        pass  # the lock holds without the note; a waiter then names no holder
     return lock
+
+
+def release_lock(lock: FileLock, data_dir: Path) -> None:
+    """Remove the holder note (while still holding the lock), then let go."""
+    try:
+        (data_dir / HOLDER_NAME).unlink(missing_ok=True)
+    except OSError:
+        pass
+    lock.release()
+
+
+def _holder(data_dir: Path) -> str:
+    """Who holds the build lock, as its note says (a note whose process is gone names nobody)."""
+    try:
+        note = json.loads((data_dir / HOLDER_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "held by another process"
+    holder = Holder.from_json(note)
+    return describe(note) if holder is not None and holder.alive() else "held by another process"
 
 
 class ShardWriter:
@@ -107,7 +132,7 @@ class ShardWriter:
         try:
             self._open()
         except BaseException:
-            self._lock.release()
+            release_lock(self._lock, self.data_dir)
             raise
         return self
 
@@ -191,7 +216,7 @@ class ShardWriter:
         finally:
             ACTIVE_BUILDS.discard(self.build_id)
             if self._lock is not None:
-                self._lock.release()
+                release_lock(self._lock, self.data_dir)
 
     # -- writing ---------------------------------------------------------------------------------------------
     def add(self, sample: Sample | dict[str, Any]) -> bool:

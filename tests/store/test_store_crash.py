@@ -100,9 +100,10 @@ def test_second_build_gets_a_clear_lock_error(tmp_path: Path):
         while not (data / ".build.lock").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(1.0)  # the holder has the lock once it sleeps
-        with pytest.raises(CivilError, match="another build is writing"):
+        with pytest.raises(CivilError, match="another build is writing") as info:
             with Store(data).writer("long_code", "v1"):
                 pass
+        assert f"held by pid {holder.pid}: python" in str(info.value)  # the holder, named (issue 20)
     finally:
         holder.kill()
         holder.wait()
